@@ -1,0 +1,3 @@
+"""Threadline: a terminal client for Assistants API runs."""
+
+__version__ = "0.1.0"

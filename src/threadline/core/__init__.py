@@ -1,0 +1,1 @@
+"""The domain: run-state reducer, conversation driver, tool handlers, local store. No Textual."""
