@@ -1,0 +1,424 @@
+"""The conversation driver: one thread's runs, from a user message to the run's end.
+
+Used by the TUI and by ``threadline send`` alike. It sends a user message (create-thread-
+and-run for a new thread, else create-run carrying the message, one streamed request),
+feeds every event through the reducer, publishes :class:`Update` s, submits tool outputs,
+cancels, and, when a stream drops before the run is at rest, polls the run, its steps and
+its messages until it is, reconciling them into the same state.
+
+Two promises hold everywhere:
+
+* the same user message is never sent twice: a request is only retried (by the client)
+  where the server cannot have acted on it, and after a started stream breaks the driver
+  recovers by reading, never by sending again;
+* the text is never lost: until the server has acted (:attr:`Update.kind` ``"accepted"``)
+  the caller keeps it, and a failure before that is reported as ``"failed"``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from threadline.api import (
+    TERMINAL_RUN_STATUSES,
+    AnyEvent,
+    APIError,
+    AssistantsClient,
+    DoneEvent,
+    EventStream,
+    RequiredToolCall,
+    StreamInterruptedError,
+    ThreadEvent,
+)
+
+from .run_options import RunOptions
+from .run_state import Change, RunState
+from .sanitize import clean_line
+from .store import CapturedEvent, ClientStore, ThreadEntry
+
+UpdateKind = Literal["accepted", "event", "reconnecting", "recovered", "finished", "failed"]
+RESTING = TERMINAL_RUN_STATUSES | {"requires_action"}
+TITLE_LENGTH = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """One thing that happened to a conversation; subscribers get every one, in order."""
+
+    kind: UpdateKind
+    change: Change | None = None
+    event: AnyEvent | None = None
+    status: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """How a send, submit or cancel ended."""
+
+    status: str
+    run_id: str | None
+    thread_id: str | None
+    error: str | None = None
+    pending_tool_calls: list[RequiredToolCall] = field(default_factory=list)
+
+    @property
+    def completed(self) -> bool:
+        return self.status == "completed"
+
+
+class ConversationBusy(Exception):
+    """A run of this conversation is already streaming."""
+
+
+@dataclass(frozen=True, slots=True)
+class PollPolicy:
+    """How to poll a run whose stream was lost: backoff from ``first`` up to ``cap`` seconds."""
+
+    first: float = 0.5
+    cap: float = 5.0
+    idle_timeout: float = 60.0
+
+
+def title_from(text: str) -> str:
+    """A thread title from its first message: the first non-empty line, shortened."""
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    line = clean_line(line)
+    return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1].rstrip() + "…"
+
+
+def _status_mark(status: str | None) -> str:
+    if status in ("queued", "in_progress", "cancelling"):
+        return "streaming"
+    if status == "requires_action":
+        return "requires_action"
+    if status in ("failed", "expired"):
+        return "failed"
+    return ""
+
+
+class Conversation:
+    """The runs of one thread (or of a thread still to be created by the first send)."""
+
+    def __init__(
+        self,
+        client: AssistantsClient,
+        *,
+        profile: str,
+        assistant_id: str | None,
+        thread_id: str | None = None,
+        store: ClientStore | None = None,
+        capture_retention: int = 200,
+        poll: PollPolicy | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.client = client
+        self.profile = profile
+        self.assistant_id = assistant_id
+        self.thread_id = thread_id
+        self.store = store
+        self.capture_retention = capture_retention
+        self.poll = poll or PollPolicy()
+        self._sleep = sleep
+        self.state = RunState()
+        self.run_id: str | None = None
+        self.active = False
+        self._subscribers: list[Callable[[Update], None]] = []
+        self._mark = ""
+        self._capture: list[CapturedEvent] = []
+        self._capture_start = 0.0
+        self._title: str | None = None
+
+    # --- subscribers ------------------------------------------------------------------
+
+    def subscribe(self, callback: Callable[[Update], None]) -> Callable[[], None]:
+        """Call ``callback`` with every update; returns a function that unsubscribes."""
+        self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._subscribers:
+                self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def _emit(self, update: Update) -> None:
+        for callback in list(self._subscribers):
+            callback(update)
+
+    # --- reading the state ------------------------------------------------------------
+
+    @property
+    def run_status(self) -> str | None:
+        if self.run_id is None or self.run_id not in self.state.run_ids():
+            return None
+        return self.state.run(self.run_id).status
+
+    @property
+    def pending_tool_calls(self) -> list[RequiredToolCall]:
+        if self.run_id is None or self.run_id not in self.state.run_ids():
+            return []
+        run = self.state.run(self.run_id)
+        if run.status != "requires_action" or run.required_action is None:
+            return []
+        return list(run.required_action.submit_tool_outputs.tool_calls)
+
+    def result(self) -> RunResult:
+        status = self.run_status or "unknown"
+        error = None
+        if self.run_id is not None and self.run_id in self.state.run_ids():
+            run = self.state.run(self.run_id)
+            if run.last_error is not None:
+                error = f"{run.last_error.code}: {run.last_error.message}"
+            elif run.incomplete_details is not None:
+                error = f"incomplete: {run.incomplete_details.reason}"
+        if error is None and self.state.errors:
+            last = self.state.errors[-1]
+            error = str(last.get("message") or last.get("code") or "stream error")
+        return RunResult(status, self.run_id, self.thread_id, error, self.pending_tool_calls)
+
+    # --- actions ----------------------------------------------------------------------
+
+    async def send(self, text: str, options: RunOptions | None = None) -> RunResult:
+        """Send a user message and stream the run it starts to rest."""
+        if not text.strip():
+            raise ValueError("an empty message cannot be sent")
+        body: dict[str, Any] = options.to_body() if options else {}
+        if self.assistant_id is not None:
+            body.setdefault("assistant_id", self.assistant_id)
+        message = {"role": "user", "content": text}
+        if self.thread_id is None:
+            self._title = title_from(text)
+            thread = {"messages": [message], "metadata": {"title": self._title}}
+            stream = self.client.stream_thread_and_run(thread=thread, **body)
+        else:
+            stream = self.client.stream_run(self.thread_id, additional_messages=[message], **body)
+        return await self._drive(stream, sent_text=text)
+
+    async def submit_tool_outputs(self, outputs: Mapping[str, str]) -> RunResult:
+        """Submit every pending call's output in one streamed request."""
+        pending = {call.id for call in self.pending_tool_calls}
+        if not pending:
+            raise ValueError("the run is not waiting for tool outputs")
+        missing = pending - set(outputs)
+        if missing:
+            raise ValueError(f"no output for tool call(s): {', '.join(sorted(missing))}")
+        assert self.thread_id is not None and self.run_id is not None
+        tool_outputs = [{"tool_call_id": i, "output": outputs[i]} for i in sorted(pending)]
+        stream = self.client.stream_submit_tool_outputs(
+            self.thread_id, self.run_id, tool_outputs=tool_outputs
+        )
+        return await self._drive(stream, sent_text=None)
+
+    async def cancel(self) -> RunResult:
+        """Ask the server to cancel the current run; a live stream reports the end."""
+        if (
+            self.thread_id is None
+            or self.run_id is None
+            or self.run_status in TERMINAL_RUN_STATUSES
+        ):
+            return self.result()
+        run = await self.client.cancel_run(self.thread_id, self.run_id)
+        self.state.upsert_run(run.to_dict())
+        self._emit(Update("event", Change("run", "cancel", run.id)))
+        if not self.active:  # nobody is reading a stream: poll to the end ourselves
+            await self._poll_until_rest(terminal_only=True)
+            await self._finish()
+        return self.result()
+
+    # --- the stream -------------------------------------------------------------------
+
+    async def _drive(self, stream: EventStream, *, sent_text: str | None) -> RunResult:
+        if self.active:
+            raise ConversationBusy("a run is already streaming in this conversation")
+        self.active = True
+        self._capture = []
+        self._capture_start = time.monotonic()
+        accepted = False
+        try:
+            try:
+                async with stream:
+                    async for event in self._with_idle_timeout(stream):
+                        if not accepted:
+                            accepted = True
+                            await self._accepted(event, sent_text)
+                        self._apply(event)
+            except StreamInterruptedError as exc:
+                if not accepted and exc.events:
+                    accepted = True
+                    await self._accepted(exc.events[0], sent_text)
+                if not accepted:
+                    self._emit(Update("failed", error=str(exc)))
+                    raise
+                await self._recover(exc.run_id or self.run_id)
+            except APIError as exc:
+                if not accepted:
+                    self._emit(Update("failed", error=str(exc)))
+                    raise
+                await self._recover(self.run_id)
+            if not accepted:  # a stream with no events at all: nothing was acted on
+                error = "the server sent no events"
+                self._emit(Update("failed", error=error))
+                raise StreamInterruptedError(error, [])
+        finally:
+            self.active = False
+            await self._flush_capture()
+        await self._finish()
+        return self.result()
+
+    async def _with_idle_timeout(self, stream: EventStream) -> Any:
+        """The stream's events; a silence longer than the idle timeout counts as a drop."""
+        iterator = stream.__aiter__()
+        while True:
+            try:
+                async with asyncio.timeout(self.poll.idle_timeout):
+                    event = await anext(iterator)
+            except StopAsyncIteration:
+                return
+            except TimeoutError:
+                await stream.aclose()
+                raise StreamInterruptedError(
+                    "no data within the idle timeout",
+                    stream.events,
+                    run_id=stream.run_id,
+                    run_status=stream.run_status,
+                    thread_id=stream.thread_id,
+                ) from None
+            yield event
+
+    async def _accepted(self, first: AnyEvent, sent_text: str | None) -> None:
+        """The server acted on the request: record the thread, tell the caller."""
+        if isinstance(first, ThreadEvent):
+            self.thread_id = first.data.id
+        elif self.thread_id is None:
+            thread_id = (first.data_dict() or {}).get("thread_id")
+            if isinstance(thread_id, str):
+                self.thread_id = thread_id
+        if self.store is not None and self.thread_id is not None:
+            now = time.time()
+            existing = await self.store.get_thread(self.profile, self.thread_id)
+            if existing is None:
+                title = self._title or (title_from(sent_text) if sent_text else "")
+                await self.store.upsert_thread(
+                    ThreadEntry(
+                        self.profile,
+                        self.thread_id,
+                        title,
+                        now,
+                        now,
+                        "streaming",
+                        self.assistant_id,
+                    )
+                )
+            else:
+                await self.store.touch_thread(self.profile, self.thread_id, "streaming")
+            self._mark = "streaming"
+            if sent_text is not None:
+                await self.store.record_sent(self.profile, self.thread_id, sent_text)
+        self._emit(Update("accepted"))
+
+    def _apply(self, event: AnyEvent) -> None:
+        if not isinstance(event, DoneEvent):
+            self._capture.append(
+                CapturedEvent(
+                    time.monotonic() - self._capture_start,
+                    event.event,
+                    json.dumps(event.data_dict(), ensure_ascii=False, separators=(",", ":")),
+                )
+            )
+        change = self.state.apply(event)
+        if change.kind == "run" and change.object_id is not None:
+            self.run_id = change.object_id
+            if self.thread_id is None:
+                self.thread_id = self.state.run(change.object_id).thread_id or None
+        elif change.kind == "thread" and change.object_id is not None:
+            self.thread_id = change.object_id
+        self._emit(Update("event", change, event))
+
+    # --- recovery ---------------------------------------------------------------------
+
+    async def _recover(self, run_id: str | None) -> None:
+        """The stream broke after the server acted: read the run's fate instead."""
+        if run_id is None:
+            run_id = await self._find_new_run()
+        if run_id is None or self.thread_id is None:
+            self.state.errors.append(
+                {"event": "stream", "message": "the stream was lost before the run started"}
+            )
+            return
+        self.run_id = run_id
+        self._emit(Update("reconnecting"))
+        await self._mark_thread("reconnecting")
+        await self._poll_until_rest(terminal_only=False)
+        self._emit(Update("recovered"))
+
+    async def _find_new_run(self) -> str | None:
+        if self.thread_id is None:
+            return None
+        page = await self.client.list_runs(self.thread_id, limit=1, order="desc")
+        return page.data[0].id if page.data else None
+
+    async def _poll_until_rest(self, *, terminal_only: bool) -> None:
+        assert self.thread_id is not None and self.run_id is not None
+        delay = self.poll.first
+        while True:
+            # The server may be restarting: keep polling until it answers.
+            with contextlib.suppress(APIError):
+                await self._reconcile()
+            status = self.run_status
+            if status in TERMINAL_RUN_STATUSES or (not terminal_only and status in RESTING):
+                return
+            await self._sleep(delay)
+            delay = min(delay * 2, self.poll.cap)
+
+    async def _reconcile(self) -> None:
+        """Read the run, its steps and its messages, and make them the state."""
+        assert self.thread_id is not None and self.run_id is not None
+        run = await self.client.get_run(self.thread_id, self.run_id)
+        async for step in self.client.iter_steps(self.thread_id, self.run_id, order="asc"):
+            self.state.upsert_step(step.to_dict())
+            self._emit(Update("event", Change("step", "poll", step.id)))
+        async for message in self.client.iter_messages(
+            self.thread_id, run_id=self.run_id, order="asc"
+        ):
+            self.state.upsert_message(message.to_dict())
+            self._emit(Update("event", Change("message", "poll", message.id)))
+        self.state.upsert_run(run.to_dict())
+        self._emit(Update("event", Change("run", "poll", run.id)))
+
+    # --- bookkeeping ------------------------------------------------------------------
+
+    async def _finish(self) -> None:
+        result = self.result()
+        await self._mark_thread(_status_mark(result.status))
+        await self._cache_messages()
+        self._emit(Update("finished", status=result.status, error=result.error))
+
+    async def _mark_thread(self, mark: str) -> None:
+        if self.store is None or self.thread_id is None or mark == self._mark:
+            return
+        self._mark = mark
+        await self.store.touch_thread(self.profile, self.thread_id, mark)
+
+    async def _cache_messages(self) -> None:
+        """Refresh the thread's newest messages in the local cache (best effort)."""
+        if self.store is None or self.thread_id is None:
+            return
+        try:
+            page = await self.client.list_messages(self.thread_id, limit=20, order="desc")
+        except APIError:
+            return
+        await self.store.cache_messages(self.profile, self.thread_id, reversed(page.data))
+
+    async def _flush_capture(self) -> None:
+        events, self._capture = self._capture, []
+        if self.store is None or not events or self.run_id is None:
+            return
+        await self.store.capture(
+            self.profile, self.thread_id, self.run_id, events, keep_runs=self.capture_retention
+        )

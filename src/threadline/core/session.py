@@ -1,0 +1,281 @@
+"""A session: one profile's backend, threads, drafts and conversations, for the TUI.
+
+The TUI talks to core through this object only. Everything local (the thread index,
+drafts, the message cache) works before :meth:`Session.connect` succeeds, and keeps
+working if it fails, so a broken profile never stops the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from threadline.api import (
+    APIConnectionError,
+    APIError,
+    Assistant,
+    AssistantsClient,
+    AuthenticationError,
+    Message,
+    NotFoundError,
+)
+from threadline.config import Config, MissingKeyError, Profile
+from threadline.errors import UserError
+
+from .driver import Conversation, PollPolicy, title_from
+from .sanitize import clean_line
+from .store import ClientStore, ThreadEntry
+
+NEW_THREAD = "new"
+"""The draft key of the thread that the next first message will create."""
+
+
+class Backend(Protocol):
+    """A connected backend: the client to use, and how to describe and close it."""
+
+    client: AssistantsClient
+    label: str
+
+    async def aclose(self) -> None: ...
+
+
+BackendFactory = Callable[[Profile], Awaitable[Backend]]
+
+
+class SessionError(UserError):
+    """A profile cannot be used right now; the message says why in one line."""
+
+
+class BackendUnavailable(SessionError):
+    """The server cannot be reached."""
+
+
+class AuthFailed(SessionError):
+    """The server refused the credentials."""
+
+
+class MissingKey(SessionError):
+    """The profile has no usable API key."""
+
+
+class NoAssistant(SessionError):
+    """There is no assistant to run."""
+
+
+class ThreadGone(SessionError):
+    """The server no longer has the thread; it can be removed locally."""
+
+
+class NotConnected(SessionError):
+    """The action needs the server and the session is not connected."""
+
+
+class Session:
+    """One profile's view of the world."""
+
+    def __init__(
+        self,
+        config: Config,
+        profile_name: str | None,
+        store: ClientStore,
+        backend_factory: BackendFactory,
+        *,
+        poll: PollPolicy | None = None,
+    ) -> None:
+        self.config = config
+        self.profile = config.profile(profile_name)
+        self.profile_name = self.profile.name
+        self.store = store
+        self._factory = backend_factory
+        self._backend: Backend | None = None
+        self.assistant: Assistant | None = None
+        self.connect_error: SessionError | None = None
+        self._conversations: dict[str, Conversation] = {}
+        self._new: Conversation | None = None
+        self._poll = poll or PollPolicy(idle_timeout=self.profile.stream_idle_timeout)
+
+    # --- describing -------------------------------------------------------------------
+
+    @property
+    def is_demo(self) -> bool:
+        return self.profile.backend == "local" and self.profile.engine == "demo"
+
+    @property
+    def label(self) -> str:
+        """How the status bar names this backend: ``local · demo``, ``work · host``."""
+        if self.profile.backend == "local":
+            return f"{self.profile_name} · {self.profile.engine}"
+        host = str(self.profile.base_url or "").split("://", 1)[-1].split("/", 1)[0]
+        return f"{self.profile_name} · {host}"
+
+    @property
+    def model(self) -> str:
+        return self.assistant.model if self.assistant else ""
+
+    @property
+    def connected(self) -> bool:
+        return self._backend is not None and self.assistant is not None
+
+    @property
+    def client(self) -> AssistantsClient:
+        if self._backend is None:
+            raise NotConnected(f"{self.label}: not connected")
+        return self._backend.client
+
+    # --- connecting -------------------------------------------------------------------
+
+    async def connect(self) -> None:
+        """Open the backend and find the assistant. Raises a :class:`SessionError`."""
+        try:
+            await self._connect()
+        except SessionError as exc:
+            self.connect_error = exc
+            raise
+        self.connect_error = None
+
+    async def _connect(self) -> None:
+        if self._backend is None:
+            try:
+                self._backend = await self._factory(self.profile)
+            except MissingKeyError as exc:
+                raise MissingKey(str(exc)) from None
+        try:
+            self.assistant = await self._find_assistant()
+        except AuthenticationError as exc:
+            reason = clean_line(exc.message)
+            raise AuthFailed(
+                f"{self.label}: the server refused the API key ({exc.status_code}): {reason}"
+            ) from None
+        except APIConnectionError as exc:
+            raise BackendUnavailable(f"{self.label}: cannot reach the server: {exc}") from None
+        except APIError as exc:
+            raise SessionError(f"{self.label}: {clean_line(str(exc))}") from None
+
+    async def _find_assistant(self) -> Assistant:
+        client = self.client
+        wanted = self.profile.assistant_id
+        if wanted:
+            try:
+                return await client.get_assistant(wanted)
+            except NotFoundError:
+                raise NoAssistant(
+                    f"{self.label}: assistant {wanted!r} (assistant_id) does not exist"
+                ) from None
+        page = await client.list_assistants(limit=1, order="desc")
+        if not page.data:
+            raise NoAssistant(
+                f"{self.label}: the server has no assistants; create one or set assistant_id"
+            )
+        return page.data[0]
+
+    async def aclose(self) -> None:
+        backend, self._backend = self._backend, None
+        if backend is not None:
+            await backend.aclose()
+
+    # --- threads ----------------------------------------------------------------------
+
+    async def threads(self, query: str = "") -> list[ThreadEntry]:
+        return await self.store.list_threads(self.profile_name, query)
+
+    async def rename_thread(self, thread_id: str, title: str) -> None:
+        """Rename locally, then in the thread's ``metadata.title`` on the server."""
+        title = clean_line(title).strip()
+        await self.store.rename_thread(self.profile_name, thread_id, title)
+        thread = await self.client.get_thread(thread_id)
+        metadata = dict(thread.metadata or {})
+        metadata["title"] = title[:512]
+        await self.client.modify_thread(thread_id, metadata=metadata)
+
+    async def delete_thread(self, thread_id: str, *, local_only: bool = False) -> None:
+        """Delete on the server, then locally. :class:`ThreadGone` if the server lost it."""
+        if not local_only:
+            try:
+                await self.client.delete_thread(thread_id)
+            except NotFoundError:
+                raise ThreadGone(
+                    f"the server has no thread {thread_id}; remove it from this list only?"
+                ) from None
+        await self.store.remove_thread(self.profile_name, thread_id)
+        self._conversations.pop(thread_id, None)
+
+    async def import_thread(self, thread_id: str) -> ThreadEntry:
+        """Add an existing server thread to the index, titled from its metadata or first message."""
+        thread_id = thread_id.strip()
+        try:
+            thread = await self.client.get_thread(thread_id)
+        except NotFoundError:
+            raise SessionError(f"the server has no thread {thread_id!r}") from None
+        title = (thread.metadata or {}).get("title", "")
+        messages = await self.client.list_messages(thread.id, limit=30, order="desc")
+        if not title:
+            first_user = next((m for m in reversed(messages.data) if m.role == "user"), None)
+            title = title_from(first_user.text) if first_user else thread.id
+        last = max((m.created_at for m in messages.data), default=thread.created_at)
+        entry = ThreadEntry(
+            self.profile_name, thread.id, clean_line(title), float(thread.created_at), float(last)
+        )
+        await self.store.upsert_thread(entry)
+        await self.store.cache_messages(self.profile_name, thread.id, reversed(messages.data))
+        return entry
+
+    # --- messages ---------------------------------------------------------------------
+
+    async def cached_messages(self, thread_id: str, limit: int = 50) -> list[Message]:
+        return await self.store.cached_messages(self.profile_name, thread_id, limit)
+
+    async def latest_messages(self, thread_id: str, limit: int = 30) -> list[Message]:
+        """The newest messages from the server, oldest first; refreshes the cache."""
+        page = await self.client.list_messages(thread_id, limit=limit, order="desc")
+        messages = list(reversed(page.data))
+        await self.store.cache_messages(self.profile_name, thread_id, messages)
+        return messages
+
+    async def older_messages(
+        self, thread_id: str, before_id: str, limit: int = 30
+    ) -> list[Message]:
+        """Messages older than ``before_id``, oldest first; empty when there are no more."""
+        page = await self.client.list_messages(
+            thread_id, limit=limit, order="desc", after=before_id
+        )
+        messages = list(reversed(page.data))
+        await self.store.cache_messages(self.profile_name, thread_id, messages)
+        return messages
+
+    # --- conversations ----------------------------------------------------------------
+
+    def conversation(self, thread_id: str | None) -> Conversation:
+        """The live conversation of a thread (``None``: the next new thread)."""
+        if self._new is not None and self._new.thread_id is not None:
+            self._conversations[self._new.thread_id] = self._new
+            self._new = None
+        if thread_id is None:
+            if self._new is None:
+                self._new = self._make_conversation(None)
+            return self._new
+        conversation = self._conversations.get(thread_id)
+        if conversation is None:
+            conversation = self._conversations[thread_id] = self._make_conversation(thread_id)
+        return conversation
+
+    def _make_conversation(self, thread_id: str | None) -> Conversation:
+        return Conversation(
+            self.client,
+            profile=self.profile_name,
+            assistant_id=self.assistant.id if self.assistant else None,
+            thread_id=thread_id,
+            store=self.store,
+            capture_retention=self.config.capture_retention,
+            poll=self._poll,
+        )
+
+    # --- drafts -----------------------------------------------------------------------
+
+    async def get_draft(self, key: str) -> str:
+        return await self.store.get_draft(self.profile_name, key)
+
+    async def save_draft(self, key: str, text: str) -> None:
+        await self.store.save_draft(self.profile_name, key, text)
+
+    async def last_sent(self, key: str) -> str | None:
+        return await self.store.last_sent(self.profile_name, key)
