@@ -81,6 +81,9 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 
+STORE_FILE = "client.db"
+"""The local store's file name in the data folder."""
+
 STATUS_MARKS = ("", "streaming", "requires_action", "failed", "reconnecting")
 
 

@@ -1,0 +1,75 @@
+"""The composition root for backends: a profile in, a connected client out.
+
+``remote`` profiles get an HTTP client for their server. ``local`` profiles run the
+embedded Assistants-compatible server in this process, reached through an in-process
+transport that streams (no TCP port is opened). Only the CLI imports this module: it is
+the one place that knows both the server and the client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from threadline.api import AssistantsClient
+from threadline.config import Profile, resolve_api_key
+from threadline.locations import data_dir, ensure_private_dir
+
+EMBEDDED_BASE_URL = "http://threadline.embedded/v1"
+
+
+@dataclass
+class ClientBackend:
+    """A client and what must be closed with it."""
+
+    client: AssistantsClient
+    label: str
+    closers: list[Any] = field(default_factory=list)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+        for close in reversed(self.closers):
+            await close()
+
+
+async def open_backend(profile: Profile, *, server_dir: Path | None = None) -> ClientBackend:
+    """Open the profile's backend. Raises ``MissingKeyError`` for an unusable key."""
+    if profile.backend == "remote":
+        return await _open_remote(profile)
+    return await _open_embedded(profile, server_dir or data_dir())
+
+
+async def _open_remote(profile: Profile) -> ClientBackend:
+    # A key command may take a moment (a password manager): keep it off the event loop.
+    key = await asyncio.to_thread(resolve_api_key, profile)
+    client = AssistantsClient(
+        base_url=str(profile.base_url),
+        api_key=key,
+        api_key_header=profile.api_key_header,
+        headers=profile.headers,
+        query=profile.query,
+        timeout=profile.timeout,
+        stream_idle_timeout=profile.stream_idle_timeout,
+        max_retries=profile.max_retries,
+        http_client=httpx.AsyncClient(),
+    )
+    return ClientBackend(client, f"{profile.name} · remote")
+
+
+async def _open_embedded(profile: Profile, folder: Path) -> ClientBackend:
+    from threadline.cli.embedded import open_embedded_server
+
+    ensure_private_dir(folder)
+    transport, close_server = await open_embedded_server(profile, folder)
+    client = AssistantsClient(
+        base_url=EMBEDDED_BASE_URL,
+        timeout=profile.timeout,
+        stream_idle_timeout=profile.stream_idle_timeout,
+        max_retries=0,  # in-process: a failure is not a network blip
+        http_client=httpx.AsyncClient(transport=transport),
+    )
+    return ClientBackend(client, f"{profile.name} · {profile.engine}", [close_server])
