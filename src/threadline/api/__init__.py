@@ -4,7 +4,10 @@ Nothing here knows about the UI, storage or configuration files; it imports no o
 threadline package.
 """
 
+from . import _httpx_setup  # noqa: F401  (first: before anything imports httpx)
+from ._auth import APIKeyAuth
 from ._base import APIModel
+from ._client import AssistantsClient
 from ._deltas import (
     MessageContentDelta,
     MessageDelta,
@@ -12,6 +15,24 @@ from ._deltas import (
     StepDetailsDelta,
     TextContentDelta,
     ToolCallDelta,
+)
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    InternalServerError,
+    NotFoundError,
+    PayloadTooLargeError,
+    PermissionDeniedError,
+    RateLimitError,
+    StreamInterruptedError,
+    StreamProtocolError,
+    UnprocessableEntityError,
 )
 from ._events import (
     FINAL_EVENTS,
@@ -75,28 +96,42 @@ from ._objects import (
     UnknownToolCall,
     Usage,
 )
+from ._retry import OnRetry, RetryPolicy, Sleep, is_insufficient_quota, parse_retry_after
 from ._sse import MAX_EVENT_SIZE, ServerSentEvent, SSEDecoder, SSEError, aiter_sse, iter_sse
+from ._stream import RESTING_RUN_STATUSES, EventStream
 
 __all__ = [
     "FINAL_EVENTS",
     "MAX_EVENT_SIZE",
     "MESSAGE_EVENTS",
+    "RESTING_RUN_STATUSES",
     "RUN_EVENTS",
     "STEP_EVENTS",
     "TERMINAL_RUN_EVENTS",
     "TERMINAL_RUN_STATUSES",
+    "APIConnectionError",
+    "APIError",
+    "APIKeyAuth",
     "APIModel",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
     "Annotation",
     "AnyEvent",
     "Assistant",
+    "AssistantsClient",
+    "AuthenticationError",
+    "BadRequestError",
     "CodeImageOutput",
     "CodeInterpreterTool",
     "CodeInterpreterToolCall",
     "CodeLogsOutput",
+    "ConflictError",
     "Deleted",
     "DoneEvent",
     "ErrorData",
     "ErrorEvent",
+    "EventStream",
     "FileCitationAnnotation",
     "FilePathAnnotation",
     "FileSearchTool",
@@ -106,6 +141,7 @@ __all__ = [
     "FunctionToolCall",
     "ImageFileContent",
     "ImageURLContent",
+    "InternalServerError",
     "InvalidEvent",
     "LastError",
     "ListPage",
@@ -116,9 +152,15 @@ __all__ = [
     "MessageDelta",
     "MessageDeltaEvent",
     "MessageEvent",
+    "NotFoundError",
+    "OnRetry",
+    "PayloadTooLargeError",
+    "PermissionDeniedError",
+    "RateLimitError",
     "RefusalContent",
     "RequiredAction",
     "RequiredToolCall",
+    "RetryPolicy",
     "Run",
     "RunEvent",
     "RunStep",
@@ -128,9 +170,12 @@ __all__ = [
     "SSEDecoder",
     "SSEError",
     "ServerSentEvent",
+    "Sleep",
     "StepDetails",
     "StepDetailsDelta",
     "StreamEvent",
+    "StreamInterruptedError",
+    "StreamProtocolError",
     "TextContent",
     "TextContentDelta",
     "Thread",
@@ -145,8 +190,11 @@ __all__ = [
     "UnknownStepDetails",
     "UnknownTool",
     "UnknownToolCall",
+    "UnprocessableEntityError",
     "Usage",
     "aiter_sse",
+    "is_insufficient_quota",
     "iter_sse",
     "parse_event",
+    "parse_retry_after",
 ]
