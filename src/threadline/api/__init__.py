@@ -5,6 +5,7 @@ threadline package.
 """
 
 from . import _httpx_setup  # noqa: F401  (first: before anything imports httpx)
+from ._asgi_transport import ASGIStreamingTransport
 from ._auth import APIKeyAuth
 from ._base import APIModel
 from ._client import AssistantsClient
@@ -116,6 +117,7 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "ASGIStreamingTransport",
     "Annotation",
     "AnyEvent",
     "Assistant",
