@@ -40,6 +40,17 @@ def register(subparsers: Any) -> None:
         metavar="N",
         help="demo engine tokens per second, 0 = as fast as possible (default: the profile's)",
     )
+    parser.add_argument(
+        "--chat-base-url",
+        metavar="URL",
+        help="chat engine: the Chat Completions API root, e.g. http://localhost:11434/v1 "
+        "(default: the profile's chat_base_url)",
+    )
+    parser.add_argument(
+        "--chat-model",
+        metavar="NAME",
+        help="chat engine: the model to ask (default: the profile's chat_model)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -88,6 +99,14 @@ def _profile(name: str | None) -> Any:
     return load_config().profile(name)
 
 
+def with_chat_flags(profile: Any, args: argparse.Namespace) -> Any:
+    """The profile with ``--chat-base-url`` / ``--chat-model`` in place of its own keys (the
+    chat engine checks the values when it is built)."""
+    flags = {"chat_base_url": args.chat_base_url, "chat_model": args.chat_model}
+    given = {key: value for key, value in flags.items() if value is not None}
+    return profile.model_copy(update=given) if given else profile
+
+
 async def _serve(args: argparse.Namespace) -> int:
     import secrets
 
@@ -98,7 +117,7 @@ async def _serve(args: argparse.Namespace) -> int:
     from threadline.server.app import create_app
     from threadline.server.store import Store
 
-    profile = _profile(getattr(args, "profile", None))
+    profile = with_chat_flags(_profile(getattr(args, "profile", None)), args)
     engine = build_engine(args.engine or profile.engine, profile, args.demo_speed)
     token = args.token or secrets.token_urlsafe(32)
     folder = ensure_private_dir(data_dir())
