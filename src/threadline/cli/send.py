@@ -40,6 +40,10 @@ def parse_tool_outputs(pairs: list[str]) -> dict[str, str]:
         name, sep, value = pair.partition("=")
         if not sep or not name:
             raise CLIError(f"--tool-output {pair!r}: expected NAME=VALUE")
+        if not value.strip():
+            raise CLIError(
+                f"--tool-output {pair!r}: the VALUE is empty; a tool output cannot be blank"
+            )
         outputs[name] = value
     return outputs
 

@@ -7,15 +7,16 @@ import sys
 from collections.abc import Mapping
 from typing import TextIO
 
-from threadline.api import APIError, MessageDeltaEvent, MessageEvent, RequiredToolCall
+from threadline.api import APIError, MessageDeltaEvent, MessageEvent
 from threadline.cli import EXIT_API_ERROR, EXIT_OK, EXIT_RUN_INCOMPLETE, EXIT_USAGE
 from threadline.cli.backend import open_backend
-from threadline.config import load_config
+from threadline.config import Config, ToolHandler, load_config
 from threadline.core.driver import Conversation, RunResult, Update
 from threadline.core.run_state import RunState
 from threadline.core.sanitize import StreamSanitizer, clean_line
 from threadline.core.session import BackendFactory, MissingKey, NoAssistant, Session, SessionError
 from threadline.core.store import STORE_FILE, ClientStore
+from threadline.core.tool_round import CallState, ToolRound
 from threadline.locations import data_dir
 
 
@@ -73,13 +74,31 @@ class ReplyPrinter:
                 self._close(message_id)
 
 
-def _answers(
-    calls: list[RequiredToolCall], tool_outputs: Mapping[str, str]
-) -> tuple[dict[str, str], list[RequiredToolCall]]:
-    answers = {
-        c.id: tool_outputs[c.function.name] for c in calls if c.function.name in tool_outputs
-    }
-    return answers, [c for c in calls if c.id not in answers]
+def unattended_handlers(config: Config) -> dict[str, ToolHandler]:
+    """The handlers ``send`` may run: only ``approve = "always"`` ones (nobody is asked)."""
+    return {name: handler for name, handler in config.tools.items() if handler.approve == "always"}
+
+
+async def _answer(tool_round: ToolRound, tool_outputs: Mapping[str, str]) -> None:
+    """``--tool-output`` answers first (it wins), then the handlers answer the rest."""
+    for call in tool_round.calls:
+        if call.name in tool_outputs:
+            tool_round.set_output(call.id, tool_outputs[call.name])
+    await tool_round.start()
+
+
+def _report_missing(calls: list[CallState], config: Config, err: TextIO) -> None:
+    for state in calls:
+        name = clean_line(state.name)
+        skipped = config.tools.get(state.name)
+        why = f"; {state.notice}" if state.notice else ""
+        if skipped is not None and skipped.approve != "always":
+            why = f'; its handler has approve = "{skipped.approve}", which send does not run'
+        print(
+            f"threadline: needs tool output: {name} {clean_line(state.call.function.arguments)} "
+            f"(call {clean_line(state.id)}){why}; answer with --tool-output {name}=VALUE",
+            file=err,
+        )
 
 
 def _report_end(result: RunResult, err: TextIO) -> None:
@@ -90,21 +109,19 @@ def _report_end(result: RunResult, err: TextIO) -> None:
 
 
 async def _run_to_rest(
-    conversation: Conversation, text: str, tool_outputs: Mapping[str, str], err: TextIO
+    conversation: Conversation,
+    text: str,
+    tool_outputs: Mapping[str, str],
+    config: Config,
+    err: TextIO,
 ) -> RunResult:
     result = await conversation.send(text)
-    while result.status == "requires_action":
-        answers, missing = _answers(result.pending_tool_calls, tool_outputs)
-        if missing:
-            for call in missing:
-                print(
-                    f"threadline: needs tool output: {clean_line(call.function.name)} "
-                    f"{clean_line(call.function.arguments)} (call {clean_line(call.id)}); "
-                    f"answer with --tool-output {clean_line(call.function.name)}=VALUE",
-                    file=err,
-                )
+    while result.status == "requires_action" and (tool_round := conversation.tool_round):
+        await _answer(tool_round, tool_outputs)
+        if not tool_round.complete:
+            _report_missing(tool_round.missing, config, err)
             return result
-        result = await conversation.submit_tool_outputs(answers)
+        result = await conversation.submit_tool_round()
     return result
 
 
@@ -135,6 +152,7 @@ async def send(
             print(f"threadline: error: {exc}", file=err)
             return EXIT_API_ERROR
         conversation = session.conversation(thread_id)
+        conversation.tool_handlers = unattended_handlers(config)
         if assistant_id:
             conversation.assistant_id = assistant_id
         if not as_json:
@@ -142,7 +160,7 @@ async def send(
             printer.state = conversation.state
             conversation.subscribe(printer)
         try:
-            result = await _run_to_rest(conversation, text, tool_outputs or {}, err)
+            result = await _run_to_rest(conversation, text, tool_outputs or {}, config, err)
         except APIError as exc:
             print(f"threadline: error: {clean_line(str(exc))}", file=err)
             return EXIT_API_ERROR

@@ -36,11 +36,13 @@ from threadline.api import (
     StreamInterruptedError,
     ThreadEvent,
 )
+from threadline.config import ToolHandler
 
 from .run_options import RunOptions
 from .run_state import Change, RunState
 from .sanitize import clean_line
 from .store import CapturedEvent, ClientStore, ThreadEntry
+from .tool_round import ToolRound
 
 UpdateKind = Literal["accepted", "event", "reconnecting", "recovered", "finished", "failed"]
 RESTING = TERMINAL_RUN_STATUSES | {"requires_action"}
@@ -117,6 +119,7 @@ class Conversation:
         capture_retention: int = 200,
         poll: PollPolicy | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        tool_handlers: Mapping[str, ToolHandler] | None = None,
     ) -> None:
         self.client = client
         self.profile = profile
@@ -134,6 +137,9 @@ class Conversation:
         self._capture: list[CapturedEvent] = []
         self._capture_start = 0.0
         self._title: str | None = None
+        self.tool_handlers: Mapping[str, ToolHandler] = tool_handlers or {}
+        """Handlers for function calls, by function name (``[tools]``); used by tool rounds."""
+        self._tool_round: ToolRound | None = None
 
     # --- subscribers ------------------------------------------------------------------
 
@@ -167,6 +173,30 @@ class Conversation:
         if run.status != "requires_action" or run.required_action is None:
             return []
         return list(run.required_action.submit_tool_outputs.tool_calls)
+
+    @property
+    def tool_round(self) -> ToolRound | None:
+        """The answers being prepared for the pending tool calls; None when none are pending.
+
+        Made on first use for each ``requires_action`` pause and kept (with whatever was
+        typed into it) until the run moves on, so a UI can leave and come back.
+        """
+        calls = self.pending_tool_calls
+        if not calls or self.run_id is None:
+            return None
+        key = (self.run_id, tuple(call.id for call in calls))
+        if self._tool_round is None or self._tool_round.key != key:
+            if self._tool_round is not None:
+                self._tool_round.cancel()
+            run = self.state.run(self.run_id)
+            self._tool_round = ToolRound(
+                calls,
+                tools=run.tools,
+                handlers=self.tool_handlers,
+                run_id=run.id,
+                expires_at=run.expires_at,
+            )
+        return self._tool_round
 
     def result(self) -> RunResult:
         status = self.run_status or "unknown"
@@ -215,8 +245,31 @@ class Conversation:
         )
         return await self._drive(stream, sent_text=None)
 
+    async def submit_tool_round(self) -> RunResult:
+        """Submit the tool round's outputs (:meth:`submit_tool_outputs`).
+
+        Raises ``IncompleteRound`` (a ValueError) if a call has no output. If the request
+        fails, the round keeps its outputs and says why in ``submit_error``.
+        """
+        tool_round = self.tool_round
+        if tool_round is None:
+            raise ValueError("the run is not waiting for tool outputs")
+        outputs = tool_round.outputs()
+        tool_round.submitting, tool_round.submit_error = True, None
+        tool_round.changed()
+        try:
+            return await self.submit_tool_outputs(outputs)
+        except APIError as exc:
+            tool_round.submit_error = clean_line(str(exc))
+            raise
+        finally:
+            tool_round.submitting = False
+            tool_round.changed()
+
     async def cancel(self) -> RunResult:
         """Ask the server to cancel the current run; a live stream reports the end."""
+        if self._tool_round is not None:
+            self._tool_round.cancel()
         if (
             self.thread_id is None
             or self.run_id is None

@@ -267,6 +267,7 @@ class Session:
             store=self.store,
             capture_retention=self.config.capture_retention,
             poll=self._poll,
+            tool_handlers=self.config.tools,
         )
 
     # --- drafts -----------------------------------------------------------------------
