@@ -1,0 +1,184 @@
+"""Every key of the app in one table: binding id -> key, action, words for help and palette.
+
+Widgets and screens build their ``BINDINGS`` from here, so the help screen, the command
+palette and (later) the ``[keys]`` remapping in config all read the same ids. A key string
+may list alternatives (``"ctrl+j,alt+enter"``); the first is the one shown.
+
+Keys were picked to survive a plain xterm, tmux and SSH: no ctrl+b (tmux prefix), no ctrl+s
+or ctrl+z, and nothing the composer's TextArea already uses for editing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from textual.binding import Binding, BindingType
+
+Scope = Literal["app", "main", "composer", "threads"]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyAction:
+    id: str
+    key: str
+    action: str
+    title: str
+    help: str
+    scope: Scope
+    show: bool = True  # in the footer-style hints of the help screen's first section
+    palette: bool = True  # offered in the command palette (editing keys are not)
+    priority: bool = False
+
+
+KEYS: tuple[KeyAction, ...] = (
+    KeyAction("quit", "ctrl+q", "app.quit", "Quit", "Quit Threadline", "app", priority=True),
+    KeyAction("help", "f1", "app.show_help", "Help", "Show every key", "app"),
+    KeyAction(
+        "command_palette",
+        "ctrl+p",
+        "app.command_palette",
+        "Commands",
+        "Search every command",
+        "app",
+        palette=False,
+    ),
+    # The composer's keys are priority bindings: TextArea would otherwise eat enter and up.
+    KeyAction(
+        "send",
+        "enter",
+        "send",
+        "Send",
+        "Send the message in the composer",
+        "composer",
+        priority=True,
+    ),
+    KeyAction(
+        "newline",
+        "ctrl+j,alt+enter,shift+enter",
+        "newline",
+        "New line",
+        "Insert a line break in the composer",
+        "composer",
+        palette=False,
+        priority=True,
+    ),
+    KeyAction(
+        "recall",
+        "up",
+        "recall",
+        "Recall last message",
+        "On an empty composer: bring back the last message sent in this thread",
+        "composer",
+        priority=True,
+    ),
+    KeyAction(
+        "cancel_run",
+        "escape",
+        "cancel_run",
+        "Cancel run",
+        "Cancel the run streaming in this thread",
+        "main",
+    ),
+    KeyAction("new_thread", "ctrl+n", "new_thread", "New thread", "Start a new thread", "main"),
+    KeyAction(
+        "rename_thread", "f2", "rename_thread", "Rename thread", "Rename this thread", "main"
+    ),
+    KeyAction(
+        "delete_thread",
+        "f8",
+        "delete_thread",
+        "Delete thread",
+        "Delete this thread (asks first)",
+        "main",
+    ),
+    KeyAction(
+        "import_thread",
+        "ctrl+o",
+        "import_thread",
+        "Import thread",
+        "Add an existing thread by its id",
+        "main",
+    ),
+    KeyAction(
+        "filter_threads",
+        "ctrl+f",
+        "filter_threads",
+        "Filter threads",
+        "Filter the threads by title as you type",
+        "main",
+    ),
+    KeyAction(
+        "previous_thread",
+        "ctrl+up",
+        "previous_thread",
+        "Previous thread",
+        "Open the thread above in the list",
+        "main",
+    ),
+    KeyAction(
+        "next_thread",
+        "ctrl+down",
+        "next_thread",
+        "Next thread",
+        "Open the thread below in the list",
+        "main",
+    ),
+    KeyAction(
+        "focus_composer",
+        "ctrl+l",
+        "focus_composer",
+        "Focus composer",
+        "Move the cursor to the composer",
+        "main",
+    ),
+    KeyAction(
+        "toggle_sidebar",
+        "ctrl+t",
+        "toggle_sidebar",
+        "Toggle threads",
+        "Show or hide the thread list",
+        "main",
+    ),
+    KeyAction(
+        "toggle_inspector",
+        "ctrl+r",
+        "toggle_inspector",
+        "Toggle inspector",
+        "Show or hide the run inspector",
+        "main",
+    ),
+    KeyAction(
+        "delete_selected_thread",
+        "delete",
+        "delete_thread",
+        "Delete thread",
+        "In the thread list: delete the highlighted thread",
+        "threads",
+        palette=False,
+    ),
+)
+
+BY_ID: dict[str, KeyAction] = {k.id: k for k in KEYS}
+
+
+def bindings(scope: Scope) -> list[BindingType]:
+    """The ``BINDINGS`` of one scope, each with its id."""
+    return [
+        Binding(
+            k.key,
+            k.action,
+            k.title,
+            show=k.show,
+            priority=k.priority,
+            tooltip=k.help,
+            id=k.id,
+        )
+        for k in KEYS
+        if k.scope == scope
+    ]
+
+
+def display_key(key: str) -> str:
+    """``"ctrl+j,alt+enter"`` -> ``"ctrl+j / alt+enter"``."""
+    return " / ".join(part.strip() for part in key.split(","))

@@ -1,0 +1,357 @@
+"""The main screen: thread list | conversation (messages + composer) | inspector.
+
+It holds the profile's session once the app has opened it, and does the work the
+widgets ask for in named workers: open a thread, send, cancel. Conversation updates
+arrive as ``RunUpdated`` (through a ``LiveFeed`` per conversation) and are routed to
+the widgets that show that conversation; a run keeps streaming when its thread is not
+on screen, and its mark in the thread list says so.
+
+Width decides the panes: all three from 110 columns, no inspector below that, no
+thread list below 70; each pane toggles with one key.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Markdown, Static
+
+from threadline.core.sanitize import clean_line
+from threadline.core.session import SessionError
+
+from ..clock import Clock
+from ..errors import ReportsWorkFailures, describe
+from ..keys import bindings
+from ..live import LiveFeed
+from ..messages import RunUpdated, SessionOpened
+from ..widgets.composer import Composer, draft_key
+from ..widgets.inspector import InspectorPane
+from ..widgets.message_list import MessageList
+from ..widgets.status_bar import StatusBar
+from ..widgets.thread_list import ThreadList
+from .dialogs import Confirm
+
+if TYPE_CHECKING:
+    from threadline.core.driver import Conversation, Update
+    from threadline.core.session import Session
+
+WIDE = 110  # from here, all three panes
+NARROW = 70  # below this, the conversation alone
+
+
+MARKED = frozenset({"streaming", "requires_action", "failed", "reconnecting"})
+
+
+def layout_for(width: int) -> str:
+    return "wide" if width >= WIDE else "medium" if width >= NARROW else "narrow"
+
+
+def run_label(conversation: Conversation) -> str:
+    """Where the conversation's run stands, for the status bar and the thread marks."""
+    if conversation.pending_tool_calls:
+        return "requires_action"
+    if conversation.active:
+        return "streaming"
+    return conversation.run_status or ""
+
+
+class MainScreen(ReportsWorkFailures, Screen[None]):
+    CSS_PATH = "main.tcss"
+    BINDINGS = bindings("main")
+    AUTO_FOCUS = "#composer"
+
+    def __init__(
+        self, clock: Clock, *, cursor_blink: bool = True, notices: list[str] | None = None
+    ) -> None:
+        super().__init__()
+        self._clock = clock
+        self._notices = notices or []
+        self._cursor_blink = cursor_blink
+        self.session: Session | None = None
+        self.thread_id: str | None = None  # the thread on screen; None = a new thread
+        self.conversation: Conversation | None = None  # its live runs, once connected
+        self._feeds: dict[int, LiveFeed] = {}  # id(conversation) -> its feed
+        self._sending: dict[int, tuple[str, str]] = {}  # id(conversation) -> (draft key, text)
+        self._layout = ""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="panes"):
+            yield ThreadList(self._clock, id="sidebar")
+            with Vertical(id="conversation"):
+                notice = Static(Content("\n".join(self._notices)), id="notice")
+                notice.display = bool(self._notices)
+                yield notice
+                yield Static(id="banner")
+                yield MessageList(self._clock, id="messages")
+                yield Composer(cursor_blink=self._cursor_blink, id="composer")
+            yield InspectorPane(id="inspector")
+        yield StatusBar()
+
+    @property
+    def threads(self) -> ThreadList:
+        return self.query_one(ThreadList)
+
+    @property
+    def messages(self) -> MessageList:
+        return self.query_one(MessageList)
+
+    @property
+    def composer(self) -> Composer:
+        return self.query_one(Composer)
+
+    @property
+    def inspector(self) -> InspectorPane:
+        return self.query_one(InspectorPane)
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    def on_mount(self) -> None:
+        self.status.backend = "opening…"
+        self.set_interval(0.5, self._show_rate)
+
+    # --- layout -----------------------------------------------------------------------
+
+    def on_resize(self, event: Resize) -> None:
+        layout = layout_for(event.size.width)
+        if layout != self._layout:  # crossing a breakpoint resets what the keys toggled
+            self._layout = layout
+            self.set_class(layout == "narrow", "-hide-sidebar")
+            self.set_class(layout != "wide", "-hide-inspector")
+
+    def action_toggle_sidebar(self) -> None:
+        self.toggle_class("-hide-sidebar")
+
+    def action_toggle_inspector(self) -> None:
+        self.toggle_class("-hide-inspector")
+
+    # --- the session ------------------------------------------------------------------
+
+    async def on_session_opened(self, message: SessionOpened) -> None:
+        session = self.session = message.session
+        self.threads.bind(session)
+        self.messages.bind(session)
+        self.status.backend = session.label
+        self.status.demo = session.is_demo
+        entries = await session.threads()
+        self.threads.entries = entries
+        await self._open(entries[0].id if entries else None)
+        self.connect()
+
+    @work(exclusive=True, group="connect", name="connect", exit_on_error=False)
+    async def connect(self) -> None:
+        session = self.session
+        assert session is not None
+        try:
+            await session.connect()
+        except Exception as error:
+            self._show_problem(describe(error).message)
+            raise
+        self._show_problem("")
+        name = clean_line((session.assistant.name if session.assistant else None) or "assistant")
+        self.status.assistant = name
+        self.status.model = session.model
+        self.messages.author = name
+        self.messages.online = True
+        conversation = self._conversation(self.thread_id)
+        if conversation is not None:
+            self.conversation = self.composer.conversation = conversation
+            self.inspector.show_conversation(conversation)
+            self.messages.attach(conversation)
+
+    def _show_problem(self, problem: str) -> None:
+        self.status.problem = problem
+        banner = self.query_one("#banner", Static)
+        if problem:
+            banner.update(
+                Content.assemble(
+                    ("✗ ", "bold"), problem, "  Local threads and drafts still work; ctrl+q quits."
+                )
+            )
+        banner.set_class(bool(problem), "-shown")
+
+    def _conversation(self, thread_id: str | None) -> Conversation | None:
+        """The thread's live conversation, subscribed to; None while not connected."""
+        assert self.session is not None
+        try:
+            conversation = self.session.conversation(thread_id)
+        except SessionError:
+            return None
+        if id(conversation) not in self._feeds:
+            self._feeds[id(conversation)] = LiveFeed(conversation, self)
+        return conversation
+
+    # --- opening threads --------------------------------------------------------------
+
+    async def _open(self, thread_id: str | None) -> None:
+        if self.session is None:
+            return
+        conversation = self._conversation(thread_id)
+        self.thread_id, self.conversation = thread_id, conversation
+        self.threads.set_current(thread_id)
+        self.messages.show(thread_id, conversation)
+        self.inspector.show_conversation(conversation)
+        self.status.run = run_label(conversation) if conversation else ""
+        await self.composer.bind(self.session, thread_id, conversation)
+
+    @on(ThreadList.ThreadSelected)
+    async def _thread_selected(self, message: ThreadList.ThreadSelected) -> None:
+        if message.thread_id != self.thread_id or message.thread_id is None:
+            await self._open(message.thread_id)
+
+    async def action_new_thread(self) -> None:
+        await self._open(None)
+        self.composer.focus()
+
+    def action_previous_thread(self) -> None:
+        self.threads.step(-1)
+
+    def action_next_thread(self) -> None:
+        self.threads.step(1)
+
+    def action_rename_thread(self) -> None:
+        self.threads.rename(self.thread_id)
+
+    def action_delete_thread(self) -> None:
+        if self.thread_id is not None:
+            self.threads.delete(self.thread_id)
+
+    def action_import_thread(self) -> None:
+        self.threads.import_thread()
+
+    def action_filter_threads(self) -> None:
+        self.remove_class("-hide-sidebar")
+        self.threads.filter_input.focus()
+
+    def action_focus_composer(self) -> None:
+        self.composer.focus()
+
+    def action_send(self) -> None:
+        self.composer.action_send()
+
+    async def action_recall(self) -> None:
+        await self.composer.action_recall()
+
+    # --- sending and cancelling -------------------------------------------------------
+
+    @on(Composer.SendMessage)
+    async def _send_requested(self, message: Composer.SendMessage) -> None:
+        conversation = self.conversation
+        if conversation is None:
+            self.composer.send_failed()
+            problem = self.status.problem or "the backend is not connected yet"
+            self.notify(f"Not sent: {problem}", severity="warning", markup=False)
+            return
+        if conversation.active or conversation.pending_tool_calls:
+            self.composer.send_failed()
+            self.notify("A run is still going in this thread; escape cancels it.")
+            return
+        await self.composer.flush_draft()
+        self._sending[id(conversation)] = (draft_key(self.thread_id), message.text)
+        self.run_worker(
+            self._send(conversation, message.text),
+            name="send message",
+            group=f"send-{id(conversation)}",
+            exit_on_error=False,
+        )
+
+    async def _send(self, conversation: Conversation, text: str) -> None:
+        try:
+            await conversation.send(text)
+        except Exception:
+            self._send_failed(conversation)
+            raise
+
+    def _send_failed(self, conversation: Conversation) -> None:
+        pending = self._sending.pop(id(conversation), None)
+        if pending is not None and self.composer.conversation is conversation:
+            self.composer.send_failed()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_run":
+            conversation = self.conversation
+            return bool(conversation and (conversation.active or conversation.pending_tool_calls))
+        return True
+
+    def action_cancel_run(self) -> None:
+        if self.conversation is not None:
+            self.status.run = "cancelling"
+            self.run_worker(
+                self.conversation.cancel(), name="cancel run", group="cancel", exit_on_error=False
+            )
+
+    # --- live updates -----------------------------------------------------------------
+
+    async def on_run_updated(self, event: RunUpdated) -> None:
+        conversation, update = event.conversation, event.update
+        if update.kind == "accepted":
+            await self._accepted(conversation)
+        elif update.kind == "failed":
+            self._send_failed(conversation)
+        self._adopt_thread_id(conversation)
+        shown = conversation is self.conversation
+        if shown:
+            await self.messages.apply(event)
+            self.inspector.apply(event)
+        if update.kind != "event" or (update.change is not None and update.change.kind == "run"):
+            self._show_run_state(conversation, update, shown)
+        if update.kind in {"accepted", "finished"}:
+            self.threads.reload()
+
+    def _show_run_state(self, conversation: Conversation, update: Update, shown: bool) -> None:
+        label = "reconnecting" if update.kind == "reconnecting" else run_label(conversation)
+        if shown:
+            self.status.run = label
+        if conversation.thread_id:
+            self.threads.set_mark(conversation.thread_id, label if label in MARKED else "")
+
+    async def _accepted(self, conversation: Conversation) -> None:
+        pending = self._sending.pop(id(conversation), None)
+        if pending is None or self.session is None:
+            return
+        key, text = pending
+        await self.session.save_draft(key, "")
+        if self.composer.conversation is conversation:
+            await self.composer.accepted()
+        if conversation is self.conversation:
+            await self.messages.show_sent(text, None)
+
+    def _adopt_thread_id(self, conversation: Conversation) -> None:
+        """The new thread on screen got its id from the server: now it is a thread like any."""
+        if conversation is self.conversation and self.thread_id is None and conversation.thread_id:
+            self.thread_id = self.messages.thread_id = conversation.thread_id
+            self.threads.set_current(conversation.thread_id)
+            self.composer.rekey(conversation.thread_id)
+
+    def _show_rate(self) -> None:
+        feed = self._feeds.get(id(self.conversation))
+        active = self.conversation is not None and self.conversation.active
+        self.status.rate = feed.rate() if feed is not None and active else None
+
+    # --- links ------------------------------------------------------------------------
+
+    @on(Markdown.LinkClicked)
+    def _link_clicked(self, event: Markdown.LinkClicked) -> None:
+        event.stop()
+        self.open_link(event.href)
+
+    @work(exclusive=True, group="link", name="open link", exit_on_error=False)
+    async def open_link(self, url: str) -> None:
+        shown = clean_line(url)
+        if urlsplit(url).scheme.lower() not in {"http", "https"} or shown != url:
+            self.notify(
+                f"Not opened: only http and https links open. {shown[:120]}",
+                severity="warning",
+                markup=False,
+            )
+            return
+        if await self.app.push_screen_wait(Confirm("Open this link?", shown, yes="Open")):
+            self.app.open_url(url)

@@ -1,0 +1,217 @@
+"""One message in the conversation: who and when, the body, and labelled notes below it.
+
+User messages are plain text (what was typed is shown as typed). Assistant messages are
+markdown with highlighted code, and can stream: :meth:`AssistantMessage.feed` takes raw
+fragments as they arrive, runs them through this message's own ``StreamSanitizer`` and
+hands clean text to the :class:`~threadline.tui.widgets.stream_body.StreamingBody`.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Static
+
+from threadline.api import Message
+from threadline.core.sanitize import StreamSanitizer, clean, clean_line
+
+from ..clock import Clock
+from ..render import Note, message_parts
+from .stream_body import MarkdownStreamBody
+
+_NOTE_STYLES = {
+    "citation": "$text-muted",
+    "image": "$text-accent",
+    "refusal": "$text-error",
+    "incomplete": "$text-warning",
+    "unsupported": "$text-muted italic",
+}
+
+
+def notes_content(notes: list[Note]) -> Content:
+    lines = [Content.styled(note.text, _NOTE_STYLES.get(note.kind, "")) for note in notes]
+    return Content("\n").join(lines)
+
+
+class MessageView(Vertical):
+    """Header and notes shared by user and assistant messages."""
+
+    DEFAULT_CSS = """
+    MessageView {
+        height: auto;
+        padding: 0 1;
+        margin: 0 0 1 0;
+        & > .header { height: 1; color: $text-muted; }
+        & > .notes { display: none; height: auto; }
+        &.-has-notes > .notes { display: block; }
+    }
+    """
+
+    def __init__(self, message_id: str, created_at: float, author: str, clock: Clock) -> None:
+        super().__init__()
+        self.message_id = message_id
+        self.created_at = created_at
+        self._author = clean_line(author)
+        self._clock = clock
+        self._notes = Static(Content(""), classes="notes")
+
+    def header(self) -> Static:
+        return Static(
+            Content.assemble(
+                (self._author, "bold"), "  ", (self._clock.stamp(self.created_at), "dim")
+            ),
+            classes="header",
+        )
+
+    def set_notes(self, notes: list[Note]) -> None:
+        self._notes.update(notes_content(notes))
+        self.set_class(bool(notes), "-has-notes")
+
+
+class UserMessage(MessageView):
+    DEFAULT_CSS = """
+    UserMessage {
+        border-left: outer $secondary;
+        background: $secondary 8%;
+        & > .header { color: $text-secondary; }
+        & > .body { height: auto; }
+    }
+    """
+
+    def __init__(
+        self,
+        message_id: str,
+        created_at: float,
+        text: str,
+        clock: Clock,
+        notes: list[Note] | None = None,
+    ) -> None:
+        super().__init__(message_id, created_at, "you", clock)
+        self.text = clean(text)
+        self._initial_notes = notes or []
+
+    @classmethod
+    def from_message(cls, message: Message, clock: Clock) -> UserMessage:
+        parts = message_parts(message)
+        return cls(message.id, message.created_at, parts.text, clock, parts.notes)
+
+    def compose(self) -> ComposeResult:
+        yield self.header()
+        yield Static(Content(self.text), classes="body")
+        yield self._notes
+
+    def on_mount(self) -> None:
+        self.set_notes(self._initial_notes)
+
+
+class AssistantMessage(MessageView):
+    DEFAULT_CSS = """
+    AssistantMessage {
+        & > .header { color: $text-primary; }
+        &.-streaming > .header { text-style: italic; }
+    }
+    """
+
+    def __init__(
+        self,
+        message_id: str,
+        created_at: float,
+        author: str,
+        clock: Clock,
+        text: str = "",
+        notes: list[Note] | None = None,
+    ) -> None:
+        super().__init__(message_id, created_at, author, clock)
+        self.body: MarkdownStreamBody = MarkdownStreamBody(text)
+        self._initial_notes = notes or []
+        self._sanitizer: StreamSanitizer | None = None
+        self._consumed = 0  # raw characters of the live text already taken in
+
+    @classmethod
+    def from_message(cls, message: Message, author: str, clock: Clock) -> AssistantMessage:
+        parts = message_parts(message)
+        notes = parts.notes
+        if message.status == "in_progress":
+            notes = [*notes, Note("(still being written)", "unsupported")]
+        return cls(message.id, message.created_at, author, clock, parts.text, notes)
+
+    def compose(self) -> ComposeResult:
+        yield self.header()
+        yield self.body
+        yield self._notes
+
+    def on_mount(self) -> None:
+        self.set_notes(self._initial_notes)
+
+    @property
+    def streaming(self) -> bool:
+        return self._sanitizer is not None
+
+    async def start(self, snapshot: str) -> None:
+        """Begin streaming from the text the message already has (raw, as received)."""
+        self._sanitizer = StreamSanitizer()
+        self.add_class("-streaming")
+        self._consumed = len(snapshot)
+        await self.body.write(self._sanitizer.feed(snapshot))
+
+    async def feed(self, fragment: str, offset: int) -> None:
+        """Take a raw fragment that starts at ``offset`` of the message's raw text.
+
+        Fragments the start snapshot already held are skipped, so a view created in the
+        middle of a stream shows every character exactly once.
+        """
+        if self._sanitizer is None:
+            await self.start("")
+        assert self._sanitizer is not None
+        end = offset + len(fragment)
+        if end <= self._consumed:
+            return
+        if offset < self._consumed:
+            fragment = fragment[self._consumed - offset :]
+        self._consumed = end
+        await self.body.write(self._sanitizer.feed(fragment))
+
+    async def finish(self, message: Message) -> None:
+        """The message is final: render its whole text once, with its notes."""
+        self._sanitizer = None
+        self.remove_class("-streaming")
+        parts = message_parts(message)
+        await self.body.finish(parts.text)
+        self.set_notes(parts.notes)
+
+
+class RunNotice(Static):
+    """Where a run stands, or how it ended, under its messages."""
+
+    DEFAULT_CSS = """
+    RunNotice {
+        height: auto;
+        padding: 0 1;
+        margin: 0 0 1 0;
+        color: $text-muted;
+        &.-failed { color: $text-error; }
+        &.-cancelled, &.-expired, &.-incomplete { color: $text-warning; }
+        &.-requires-action { color: $text-warning; text-style: bold; }
+        &.-running { color: $text-muted; text-style: italic; }
+    }
+    """
+
+    _STATES = (
+        "-completed",
+        "-cancelled",
+        "-expired",
+        "-failed",
+        "-incomplete",
+        "-requires-action",
+        "-running",
+    )
+
+    def __init__(self, run_id: str) -> None:
+        super().__init__(Content(""))
+        self.run_id = run_id
+
+    def show(self, css: str, line: str) -> None:
+        self.remove_class(*self._STATES)
+        self.add_class(css)
+        self.update(Content(line))

@@ -1,0 +1,76 @@
+"""One line at the bottom: profile and backend, assistant, model, run status and speed.
+
+Every value that came from a server (assistant name, model, errors) is cleaned and shown
+as plain ``Content``. The key hints on the right give way first when the line is short.
+"""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from threadline.core.sanitize import clean_line
+
+_RUN_STYLES = {
+    "streaming": "$text-accent bold",
+    "requires_action": "$text-warning bold",
+    "failed": "$text-error bold",
+    "cancelled": "$text-warning",
+    "expired": "$text-warning",
+    "incomplete": "$text-warning",
+    "reconnecting": "$text-warning",
+}
+
+
+class StatusBar(Widget):
+    DEFAULT_CSS = """
+    StatusBar {
+        dock: bottom;
+        height: 1;
+        background: $panel;
+        color: $foreground;
+        padding: 0 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
+    backend: reactive[str] = reactive("")  # the profile and its engine or host
+    assistant: reactive[str] = reactive("")
+    model: reactive[str] = reactive("")
+    run: reactive[str] = reactive("")
+    rate: reactive[float | None] = reactive(None)
+    demo: reactive[bool] = reactive(False)
+    problem: reactive[str] = reactive("")
+    hints: reactive[str] = reactive("f1 help  ctrl+p commands")
+
+    def render(self) -> Content:
+        sep = Content.styled(" │ ", "dim")
+        parts: list[Content] = []
+        if self.backend:
+            parts.append(Content.styled(clean_line(self.backend), "bold"))
+        if self.problem:
+            parts.append(Content.styled("✗ " + clean_line(self.problem), "$text-error"))
+        else:
+            if self.assistant:
+                parts.append(Content(clean_line(self.assistant)))
+            if self.model:
+                parts.append(Content.styled(clean_line(self.model), "dim"))
+        if self.run:
+            run = Content.styled(self.run.replace("_", " "), _RUN_STYLES.get(self.run, ""))
+            if self.rate is not None and self.run == "streaming":
+                run += Content(f" {self.rate:.0f} tok/s")
+            parts.append(run)
+        left = sep.join(parts)
+        right: list[Content] = []
+        if self.demo:
+            right.append(Content.styled(" local demo ", "reverse $text-warning"))
+        if self.hints:
+            right.append(Content.styled(self.hints, "dim"))
+        right_content = Content("  ").join(right)
+        width = self.size.width
+        if left.cell_length + right_content.cell_length + 2 > width and self.hints:
+            right_content = Content("  ").join(right[:-1])  # drop the hints first
+        gap = max(1, width - left.cell_length - right_content.cell_length)
+        return left + Content(" " * gap) + right_content

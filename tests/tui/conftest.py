@@ -1,0 +1,63 @@
+"""Fixtures for the TUI tests: an app over a fake session and a real store in tmp_path."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from threadline.config import Config
+from threadline.core.store import ClientStore
+from threadline.tui.app import ThreadlineApp, create_app
+from threadline.tui.clock import Clock
+
+from .fakes import NOW, FakeSession
+
+SessionSetup = Callable[[FakeSession], Awaitable[None]]
+
+
+class AppMaker:
+    """Builds apps over the same data folder, so a test can restart the app."""
+
+    def __init__(self, data: Path) -> None:
+        self.store_path = data / "client.db"
+        self.sessions: list[FakeSession] = []
+
+    def __call__(
+        self,
+        *,
+        setup: SessionSetup | None = None,
+        theme: str | None = None,
+        **session_options: object,
+    ) -> ThreadlineApp:
+        async def factory(profile: str | None) -> FakeSession:
+            store = await ClientStore.open(self.store_path)
+            session = FakeSession(store, **session_options)  # type: ignore[arg-type]
+            if setup is not None:
+                await setup(session)
+            self.sessions.append(session)
+            return session
+
+        return create_app(
+            Config(), factory, clock=Clock.fixed(NOW), theme=theme, cursor_blink=False
+        )
+
+
+@pytest.fixture
+def make_app(tmp_path: Path) -> AppMaker:
+    return AppMaker(tmp_path / "data")
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Wait until no worker runs and every message is handled (workers start workers)."""
+    app = pilot.app
+    for _ in range(20):
+        # A worker waiting on a dialog would wait forever: fail instead.
+        await asyncio.wait_for(app.workers.wait_for_complete(), timeout=10)
+        await pilot.pause()
+        if not any(w.is_running for w in app.workers):
+            return
+    raise AssertionError(f"workers still running: {list(app.workers)}")
