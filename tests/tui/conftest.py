@@ -14,7 +14,7 @@ from threadline.core.store import ClientStore
 from threadline.tui.app import ThreadlineApp, create_app
 from threadline.tui.clock import Clock
 
-from .fakes import NOW, FakeSession
+from .fakes import NOW, FakeSession, reset_ids
 
 SessionSetup = Callable[[FakeSession], Awaitable[None]]
 
@@ -31,6 +31,7 @@ class AppMaker:
         *,
         setup: SessionSetup | None = None,
         theme: str | None = None,
+        notices: list[str] | None = None,
         **session_options: object,
     ) -> ThreadlineApp:
         async def factory(profile: str | None) -> FakeSession:
@@ -42,12 +43,18 @@ class AppMaker:
             return session
 
         return create_app(
-            Config(), factory, clock=Clock.fixed(NOW), theme=theme, cursor_blink=False
+            Config(),
+            factory,
+            clock=Clock.fixed(NOW),
+            theme=theme,
+            cursor_blink=False,
+            notices=notices,
         )
 
 
 @pytest.fixture
 def make_app(tmp_path: Path) -> AppMaker:
+    reset_ids()
     return AppMaker(tmp_path / "data")
 
 
@@ -55,8 +62,10 @@ async def settle(pilot: Pilot[None]) -> None:
     """Wait until no worker runs and every message is handled (workers start workers)."""
     app = pilot.app
     for _ in range(20):
-        # A worker waiting on a dialog would wait forever: fail instead.
-        await asyncio.wait_for(app.workers.wait_for_complete(), timeout=10)
+        # Cancelled and failed workers count as done; one waiting on a dialog would wait
+        # forever, so that fails instead.
+        waits = [worker.wait() for worker in app.workers]
+        await asyncio.wait_for(asyncio.gather(*waits, return_exceptions=True), timeout=10)
         await pilot.pause()
         if not any(w.is_running for w in app.workers):
             return

@@ -34,8 +34,14 @@ from threadline.core.run_state import RunState
 from threadline.core.session import NEW_THREAD, NotConnected, ThreadGone
 from threadline.core.store import ClientStore, ThreadEntry
 
-NOW = 1_767_225_600  # 2026-01-01 00:00 UTC: every fake timestamp is near it
+NOW = 1_773_500_940  # 2026-03-14 15:09 UTC: every fake timestamp is near it
 _ids = itertools.count(1)
+
+
+def reset_ids() -> None:
+    """Ids restart for each test, so screens that show them are the same in any order."""
+    global _ids
+    _ids = itertools.count(1)
 
 
 def next_id(prefix: str) -> str:
@@ -337,11 +343,18 @@ class FakeSession:
         return await self.store.list_threads(self.profile_name, query)
 
     async def add_thread(
-        self, title: str, messages: Iterable[tuple[str, str]] = (), *, at: float = NOW
+        self,
+        title: str,
+        messages: Iterable[tuple[str, str]] = (),
+        *,
+        at: float = NOW,
+        status: str = "",
     ) -> str:
         """Test setup: a thread in the index and on the "server", with messages."""
         thread_id = next_id("thread")
-        await self.store.upsert_thread(ThreadEntry(self.profile_name, thread_id, title, at, at))
+        await self.store.upsert_thread(
+            ThreadEntry(self.profile_name, thread_id, title, at, at, status)
+        )
         self.server_messages[thread_id] = [
             make_message(thread_id, role, text, created_at=int(at)) for role, text in messages
         ]

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-DEMO_NOTICE = (
-    "Local demo: replies come from Threadline's offline demo engine. "
-    "For a real backend run `threadline config init` and add a profile."
-)
+DEMO_NOTICE = "Local demo: offline, scripted replies. Real backend: threadline config init"
 
 
 def run(args: argparse.Namespace) -> int:

@@ -46,9 +46,9 @@ def message_parts(message: Message) -> MessageParts:
             value = block.text.value
             for annotation in block.text.annotations:
                 if isinstance(annotation, FileCitationAnnotation):
-                    ref, label = annotation.file_citation.file_id, "file"
+                    ref, label = annotation.file_citation.file_id, ""
                 elif isinstance(annotation, FilePathAnnotation):
-                    ref, label = annotation.file_path.file_id, "path"
+                    ref, label = annotation.file_path.file_id, " (generated file)"
                 else:
                     continue
                 citation += 1
@@ -57,7 +57,7 @@ def message_parts(message: Message) -> MessageParts:
                     value = value.replace(annotation.text, marker, 1)
                 else:
                     value += marker
-                notes.append(Note(f"{marker} {label} {clean_line(ref)}", "citation"))
+                notes.append(Note(f"{marker} {clean_line(ref)}{label}", "citation"))
             texts.append(value)
         elif isinstance(block, ImageFileContent):
             notes.append(Note(f"image: file {clean_line(block.image_file.file_id)}", "image"))

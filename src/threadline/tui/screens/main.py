@@ -124,6 +124,7 @@ class MainScreen(ReportsWorkFailures, Screen[None]):
         layout = layout_for(event.size.width)
         if layout != self._layout:  # crossing a breakpoint resets what the keys toggled
             self._layout = layout
+            self.set_class(layout == "medium", "-medium")
             self.set_class(layout == "narrow", "-hide-sidebar")
             self.set_class(layout != "wide", "-hide-inspector")
 

@@ -21,11 +21,12 @@ from ..render import Note, message_parts
 from .stream_body import MarkdownStreamBody
 
 _NOTE_STYLES = {
-    "citation": "$text-muted",
+    # Not $text-muted: a colour with alpha is not blended inside content spans.
+    "citation": "dim",
     "image": "$text-accent",
     "refusal": "$text-error",
     "incomplete": "$text-warning",
-    "unsupported": "$text-muted italic",
+    "unsupported": "dim italic",
 }
 
 

@@ -49,7 +49,14 @@ class ThreadList(ReportsWorkFailures, Vertical):
         & > .title { height: 1; padding: 0 1; text-style: bold; color: $text-primary; }
         & > Input { border: none; height: 1; padding: 0 1; margin: 0 0 1 0; }
         & > Input:focus { background: $boost; }
-        & > OptionList { height: 1fr; border: none; padding: 0; background: transparent; }
+        & > OptionList {
+            height: 1fr;
+            border: none;
+            padding: 0;
+            background: transparent;
+            text-wrap: nowrap;
+            text-overflow: ellipsis;
+        }
     }
     """
 

@@ -1,0 +1,118 @@
+"""Snapshots of the main screen: 120x40 and 80x24, in a dark and a light theme.
+
+Every snapshot shows the same moment: the newest thread ("Trip plan to Lisbon") is open,
+a follow-up question was sent and the assistant's reply (markdown with a list and a
+highlighted Python block) has finished streaming. Times come from a fixed clock, ids from
+a counter that restarts per test, and the cursor does not blink.
+
+Update with ``pytest tests/tui/test_snapshots.py --snapshot-update`` and look at the SVGs.
+"""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+
+from threadline.api import Message
+from threadline.cli.tui import DEMO_NOTICE
+
+from .conftest import AppMaker, settle
+from .fakes import NOW, FakeSession, message_dict, reply_events, words
+
+REPLY = """Here is a plan for **three days**:
+
+1. Alfama and the castle
+2. Belém: the tower and *pastéis*
+3. Sintra by train
+
+```python
+def budget(days: int, per_day: float = 120.0) -> float:
+    return days * per_day
+```
+
+About €360 in all."""
+
+
+async def lisbon(session: FakeSession) -> None:
+    await session.add_thread("Recipes for the week", at=NOW - 9 * 86400)
+    await session.add_thread("Weekly report", at=NOW - 2 * 86400, status="failed")
+    await session.add_thread("Refactor the parser", at=NOW - 3 * 3600, status="requires_action")
+    thread_id = await session.add_thread(
+        "Trip plan to Lisbon", [("user", "What should I see in Lisbon?")], at=NOW - 600
+    )
+    cited = message_dict(
+        "msg_guide",
+        thread_id,
+        "assistant",
+        "",
+        created_at=NOW - 590,
+        content=[
+            {
+                "type": "text",
+                "text": {
+                    "value": "The old town and the river front【4:0†guide】.",
+                    "annotations": [
+                        {
+                            "type": "file_citation",
+                            "text": "【4:0†guide】",
+                            "file_citation": {"file_id": "file-lisbon-guide"},
+                            "start_index": 32,
+                            "end_index": 43,
+                        }
+                    ],
+                },
+            }
+        ],
+    )
+    session.server_messages[thread_id].append(Message.model_validate(cited))
+    session.script = lambda conv, text, tid, new: reply_events(tid, new, words(REPLY))
+
+
+async def follow_up(pilot: Pilot[None]) -> None:
+    await settle(pilot)
+    await pilot.press(*"And three days?", "enter")
+    await settle(pilot)
+
+
+def app_for(make_app: AppMaker, theme: str):  # type: ignore[no-untyped-def]
+    return make_app(setup=lisbon, theme=theme, notices=[DEMO_NOTICE])
+
+
+def test_main_screen_dark_120x40(snap_compare, make_app: AppMaker) -> None:  # type: ignore[no-untyped-def]
+    """All three panes in textual-dark. Left: "Threads" with a filter line and four threads,
+    newest first, "Trip plan to Lisbon" highlighted, "Refactor the parser" marked "?" (needs
+    tool output) and "Weekly report" marked "✗" (failed), each with its age. Middle: the
+    one-line local demo notice, then the conversation: "you" asking about Lisbon, the
+    assistant's answer ending in "[1]" with the note "[1] file file-lisbon-guide" under it,
+    "you" asking "And three days?", the reply with a bold phrase, a numbered list and a
+    highlighted Python block, and "completed in 2s" under it; the empty composer with its
+    cursor at the bottom. Right: "Inspector" with run_0008, completed, model, 1 step. Status
+    bar: "local · demo │ Threadline Demo │ demo-model │ completed", a "local demo" badge and
+    the help hints."""
+    assert snap_compare(
+        app_for(make_app, "textual-dark"), terminal_size=(120, 40), run_before=follow_up
+    )
+
+
+def test_main_screen_light_120x40(snap_compare, make_app: AppMaker) -> None:  # type: ignore[no-untyped-def]
+    """The same screen as the dark 120x40 one in textual-light: dark text on light panes,
+    the same three panes, marks, messages, code block, notice and status bar."""
+    assert snap_compare(
+        app_for(make_app, "textual-light"), terminal_size=(120, 40), run_before=follow_up
+    )
+
+
+def test_main_screen_dark_80x24(snap_compare, make_app: AppMaker) -> None:  # type: ignore[no-untyped-def]
+    """At 80x24 in textual-dark the inspector is hidden: the thread list (narrower titles,
+    still with marks) and the conversation, which shows the end of the reply (the Python
+    block and "completed in 2s") above the composer; the status bar keeps the backend,
+    assistant, model and run status and drops the key hints first."""
+    assert snap_compare(
+        app_for(make_app, "textual-dark"), terminal_size=(80, 24), run_before=follow_up
+    )
+
+
+def test_main_screen_light_80x24(snap_compare, make_app: AppMaker) -> None:  # type: ignore[no-untyped-def]
+    """The 80x24 screen in textual-light: thread list and conversation, no inspector."""
+    assert snap_compare(
+        app_for(make_app, "textual-light"), terminal_size=(80, 24), run_before=follow_up
+    )
