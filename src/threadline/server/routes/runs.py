@@ -136,6 +136,10 @@ async def submit_tool_outputs(request: Request) -> Response:
     server = server_of(request)
     run = await _run(request)
     body = await read_body(request, SUBMIT_TOOL_OUTPUTS)
+    if run["status"] != "requires_action":
+        raise invalid(
+            f'Runs in status "{run["status"]}" do not accept tool outputs.', param="tool_outputs"
+        )
     data, subscription = server.runner.submit_tool_outputs(
         run["id"], run["thread_id"], body["tool_outputs"], stream=bool(body.get("stream"))
     )
