@@ -339,3 +339,11 @@ async def test_speed_zero_never_waits_and_speed_paces(monkeypatch: pytest.Monkey
         await paced()
     assert delays == pytest.approx([0.02, 0.04, 0.06], abs=0.005)
     assert asyncio.sleep is fake_sleep
+
+
+async def test_max_prompt_tokens_ends_incomplete_when_the_prompt_is_too_long(
+    http: httpx.AsyncClient, assistant_id: str
+) -> None:
+    events, _ = await run_demo(http, assistant_id, "word " * 400, max_prompt_tokens=256)
+    run = of(events, "thread.run.incomplete")[0]
+    assert run["incomplete_details"] == {"reason": "max_prompt_tokens"}

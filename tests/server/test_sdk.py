@@ -13,8 +13,10 @@ from openai import AsyncOpenAI
 from openai.lib.streaming import AsyncAssistantEventHandler
 from openai.types.beta import AssistantStreamEvent
 
+from . import support
 from .conftest import TOKEN
 from .spec import assert_valid, assert_valid_event
+from .support import validate_response
 
 # The SDK marks the Assistants API deprecated (it was shut down); calling it is the point.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -50,11 +52,16 @@ class Recorder(AsyncAssistantEventHandler):
 
 @pytest.fixture
 async def sdk(live_server: str) -> AsyncIterator[AsyncOpenAI]:
-    async with AsyncOpenAI(base_url=live_server, api_key=TOKEN, max_retries=0) as client:
+    # The SDK's own HTTP client, with the hook that checks every JSON body against the spec.
+    http = httpx2.AsyncClient(event_hooks={"response": [validate_response]})
+    async with AsyncOpenAI(
+        base_url=live_server, api_key=TOKEN, max_retries=0, http_client=http
+    ) as client:
         yield client
 
 
 async def test_sdk_runs_a_tool_call_to_completion(sdk: AsyncOpenAI) -> None:
+    support.validated.clear()
     assistant = await sdk.beta.assistants.create(
         model="demo-model", name="SDK test", tools=[WEATHER_TOOL]
     )
@@ -109,6 +116,7 @@ async def test_sdk_runs_a_tool_call_to_completion(sdk: AsyncOpenAI) -> None:
     )
     assert step.step_details.type == "tool_calls"
     assert step.step_details.tool_calls[0].function.output == "22 °C and sunny"  # type: ignore[union-attr]
+    assert {"AssistantObject", "ListMessagesResponse", "RunStepObject"} <= set(support.validated)
 
 
 async def test_sdk_cancels_a_slow_run_and_manages_objects(sdk: AsyncOpenAI) -> None:

@@ -286,3 +286,17 @@ async def test_the_token_is_required(
         assert "s3cret" not in error["message"]
         ok = await client.get("/assistants", headers={"authorization": "Bearer s3cret-token"})
         assert ok.status_code == 200
+
+
+async def test_an_unexpected_failure_is_a_500_with_the_api_body(
+    http: httpx.AsyncClient, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("disk on fire")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(store, "get", broken)
+        error = error_of(await http.get("/threads/thread_x"), 500)
+    assert error["type"] == "server_error"
+    assert "disk on fire" not in error["message"]
+    assert (await http.get("/threads/thread_x")).status_code == 404
