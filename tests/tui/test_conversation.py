@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from textual import events
 
 from threadline.api import APIConnectionError
 from threadline.tui.widgets.composer import Composer
 from threadline.tui.widgets.message_view import AssistantMessage, RunNotice, UserMessage
 
-from .conftest import AppMaker, settle
+from .conftest import AppMaker, settle, type_text
 from .fakes import NOW, FakeSession, reply_events, words
 
 
@@ -46,7 +47,7 @@ async def test_first_start_without_threads_is_a_new_thread_ready_to_type(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert app.screen.thread_id is None
-        await pilot.press(*"hi")
+        await type_text(pilot, "hi")
         assert app.screen.composer.text == "hi"
 
 
@@ -54,7 +55,7 @@ async def test_send_shows_the_message_and_the_streamed_reply(make_app: AppMaker)
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press(*"hello there", "enter")
+        await type_text(pilot, "hello there", "enter")
         await settle(pilot)
         screen = app.screen
         assert texts(app, UserMessage) == ["hello there"]
@@ -71,10 +72,10 @@ async def test_a_second_message_continues_the_same_thread(make_app: AppMaker) ->
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press(*"one", "enter")
+        await type_text(pilot, "one", "enter")
         await settle(pilot)
         first_thread = app.screen.thread_id
-        await pilot.press(*"two", "enter")
+        await type_text(pilot, "two", "enter")
         await settle(pilot)
         assert app.screen.thread_id == first_thread
         assert texts(app, UserMessage) == ["one", "two"]
@@ -96,14 +97,15 @@ async def test_up_on_an_empty_composer_recalls_the_last_message(make_app: AppMak
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press(*"first", "enter")
+        await type_text(pilot, "first", "enter")
         await settle(pilot)
         await pilot.press("up")
         await settle(pilot)
         composer = app.screen.composer
         assert composer.text == "first"
         # Up in a composer with text only moves the cursor.
-        await pilot.press("ctrl+j", *"x", "up")
+        await pilot.press("ctrl+j")
+        await type_text(pilot, "x", "up")
         assert composer.text == "first\nx"
         assert composer.cursor_location[0] == 0
 
@@ -116,7 +118,7 @@ async def test_a_failed_send_keeps_the_text_and_the_draft(make_app: AppMaker) ->
         await settle(pilot)
         conversation = app.session.conversation(None)
         conversation.fail_next = APIConnectionError("connection refused", sent=False)
-        await pilot.press(*"keep me", "enter")
+        await type_text(pilot, "keep me", "enter")
         await settle(pilot)
         composer = app.screen.composer
         assert composer.text == "keep me"
@@ -147,7 +149,7 @@ async def test_the_composer_keeps_the_text_until_the_server_accepts_it(
             await original(thread_id, text)
 
         conversation._accepted = slow_accept  # type: ignore[method-assign]
-        await pilot.press(*"wait for it", "enter")
+        await type_text(pilot, "wait for it", "enter")
         await pilot.pause()
         composer = app.screen.composer
         assert composer.text == "wait for it"
@@ -179,7 +181,7 @@ async def test_markup_and_escape_sequences_in_a_reply_are_shown_literally(
     app = make_app(setup=setup)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press(*"x", "enter")
+        await type_text(pilot, "x", "enter")
         await settle(pilot)
         (view,) = app.screen.messages.query(AssistantMessage)
         shown = " ".join(str(block._content) for block in view.body.query("MarkdownBlock"))
@@ -197,7 +199,7 @@ async def test_a_reply_streams_into_one_view_fragment_by_fragment(make_app: AppM
         await settle(pilot)
         conversation = app.session.conversation(None)
         conversation.hold_after = 2
-        await pilot.press(*"stream this please", "enter")
+        await type_text(pilot, "stream this please", "enter")
         await settle_until(pilot, lambda: bool(app.screen.messages.query(AssistantMessage)))
         (view,) = app.screen.messages.query(AssistantMessage)
         assert view.streaming
@@ -220,3 +222,24 @@ async def settle_until(pilot, condition) -> None:  # type: ignore[no-untyped-def
 
 def test_words_keeps_spaces() -> None:
     assert "".join(words("a b  c")) == "a b  c"
+
+
+async def test_text_typed_just_before_enter_is_sent_whole(make_app: AppMaker) -> None:
+    """Keys that arrive together (a fast typist, SSH, tmux send-keys) keep their order."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for character in "quick":
+            app.post_message(events.Key(character, character))
+        app.post_message(events.Key("enter", "\r"))
+        await settle(pilot)
+        assert texts(app, UserMessage) == ["quick"]
+
+
+async def test_pasted_escape_sequences_never_reach_the_composer(make_app: AppMaker) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.post_message(events.Paste("a\x1b]52;c;aGk=\x07b\x1b[2J\nc\td"))
+        await settle(pilot)
+        assert app.screen.composer.text == "ab\nc\td"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .conftest import AppMaker, settle
+from .conftest import AppMaker, settle, type_text
 from .fakes import NOW, FakeSession
 
 
@@ -15,12 +15,12 @@ async def test_each_thread_keeps_its_own_draft(make_app: AppMaker) -> None:
     app = make_app(setup=two_threads)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press(*"draft one")
+        await type_text(pilot, "draft one")
         await pilot.press("ctrl+down")  # switching saves the pending draft at once
         await settle(pilot)
         composer = app.screen.composer
         assert composer.text == ""
-        await pilot.press(*"draft two", "ctrl+up")
+        await type_text(pilot, "draft two", "ctrl+up")
         await settle(pilot)
         assert composer.text == "draft one"
         await pilot.press("ctrl+down")
@@ -35,7 +35,8 @@ async def test_drafts_are_restored_after_a_restart(make_app: AppMaker) -> None:
     app = make_app(setup=two_threads)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press(*"line one", "ctrl+j", *"line two")
+        await type_text(pilot, "line one", "ctrl+j")
+        await type_text(pilot, "line two")
         await pilot.press("ctrl+q")  # quitting writes the draft that was still pending
     assert app.session.closed
 
@@ -50,7 +51,7 @@ async def test_a_draft_for_a_new_thread_is_restored_too(make_app: AppMaker) -> N
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press(*"not sent yet", "ctrl+q")
+        await type_text(pilot, "not sent yet", "ctrl+q")
 
     restarted = make_app()
     async with restarted.run_test(size=(120, 40)) as pilot:
@@ -63,7 +64,7 @@ async def test_the_draft_is_written_shortly_after_typing_stops(make_app: AppMake
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press(*"typed")
+        await type_text(pilot, "typed")
         composer = app.screen.composer
         assert composer._save_timer is not None  # debounced, not written per key
         # Fire the debounce timer now instead of waiting for it.
@@ -77,7 +78,7 @@ async def test_sending_clears_the_draft(make_app: AppMaker) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press(*"hello", "enter")
+        await type_text(pilot, "hello", "enter")
         await settle(pilot)
         assert await app.session.get_draft("new") == ""
         assert await app.session.get_draft(app.screen.thread_id) == ""

@@ -11,7 +11,7 @@ from threadline.tui.screens.dialogs import Confirm
 from threadline.tui.screens.help import HelpScreen
 from threadline.tui.widgets.message_view import UserMessage
 
-from .conftest import AppMaker, settle
+from .conftest import AppMaker, settle, type_text
 from .fakes import NOW, FakeSession, make_message
 
 
@@ -100,7 +100,7 @@ async def test_a_bad_profile_says_what_is_wrong_and_the_app_stays_usable(
         await pilot.press("ctrl+down")
         await settle(pilot)
         assert [v.text for v in screen.messages.query(UserMessage)] == ["me too"]
-        await pilot.press(*"later", "enter")
+        await type_text(pilot, "later", "enter")
         await settle(pilot)
         assert screen.composer.text == "later"
         assert "Not sent" in seen[-1][1]

@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from threadline.api import Message
 from threadline.cli.tui import DEMO_NOTICE
 
-from .conftest import AppMaker, settle
+from .conftest import AppMaker, settle, type_text
 from .fakes import NOW, FakeSession, message_dict, reply_events, words
 
 REPLY = """Here is a plan for **three days**:
@@ -69,7 +69,7 @@ async def lisbon(session: FakeSession) -> None:
 
 async def follow_up(pilot: Pilot[None]) -> None:
     await settle(pilot)
-    await pilot.press(*"And three days?", "enter")
+    await type_text(pilot, "And three days?", "enter")
     await settle(pilot)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from threadline.tui.screens.dialogs import Confirm, TextPrompt
 from threadline.tui.widgets.message_view import UserMessage
 
-from .conftest import AppMaker, settle
+from .conftest import AppMaker, settle, type_text
 from .fakes import NOW, FakeSession, make_message
 
 
@@ -50,7 +50,7 @@ async def test_new_thread_starts_empty_and_keeps_the_others(make_app: AppMaker) 
         assert screen.thread_id is None
         assert shown_user_text(app) == []
         assert "New thread" in str(screen.threads.options.get_option_at_index(0).prompt)
-        await pilot.press(*"brand new", "enter")
+        await type_text(pilot, "brand new", "enter")
         await settle(pilot)
         assert titles(app)[0] == "brand new"
         assert len(titles(app)) == 4
@@ -63,7 +63,8 @@ async def test_rename_asks_for_a_title_and_keeps_it(make_app: AppMaker) -> None:
         await pilot.press("f2")
         await pilot.pause()
         assert isinstance(app.screen, TextPrompt)
-        await pilot.press("ctrl+u", *"Paris trip", "enter")
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "Paris trip", "enter")
         await settle(pilot)
         assert titles(app)[0] == "Paris trip"
         entries = await app.session.threads()
@@ -125,7 +126,7 @@ async def test_import_by_id_adds_and_opens_the_thread(make_app: AppMaker) -> Non
         await pilot.press("ctrl+o")
         await pilot.pause()
         assert isinstance(app.screen, TextPrompt)
-        await pilot.press(*"thread_elsewhere", "enter")
+        await type_text(pilot, "thread_elsewhere", "enter")
         await settle(pilot)
         assert app.screen.thread_id == "thread_elsewhere"
         assert "Imported thread_elsewhere" in titles(app)
@@ -140,7 +141,7 @@ async def test_import_of_an_unknown_id_says_so(make_app: AppMaker) -> None:
         await settle(pilot)
         await pilot.press("ctrl+o")
         await pilot.pause()
-        await pilot.press(*"thread_nope", "enter")
+        await type_text(pilot, "thread_nope", "enter")
         await settle(pilot)
         assert seen == ["the server has no thread 'thread_nope'"]
         assert len(titles(app)) == 3
@@ -150,7 +151,8 @@ async def test_filter_as_you_type(make_app: AppMaker) -> None:
     app = make_app(setup=three_threads)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+f", *"re")
+        await pilot.press("ctrl+f")
+        await type_text(pilot, "re")
         await settle(pilot)
         assert titles(app) == ["Refactor", "Recipes"]
         await pilot.press("c")

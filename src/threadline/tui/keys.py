@@ -43,7 +43,9 @@ KEYS: tuple[KeyAction, ...] = (
         "app",
         palette=False,
     ),
-    # The composer's keys are priority bindings: TextArea would otherwise eat enter and up.
+    # Not priority bindings: those run when the key arrives, before the composer has taken
+    # the keys typed just before it (typing "hi" + enter fast would send ""). The composer
+    # lets its bound keys bubble to the binding check instead, in order.
     KeyAction(
         "send",
         "enter",
@@ -51,7 +53,6 @@ KEYS: tuple[KeyAction, ...] = (
         "Send",
         "Send the message in the composer",
         "composer",
-        priority=True,
     ),
     KeyAction(
         "newline",
@@ -61,7 +62,6 @@ KEYS: tuple[KeyAction, ...] = (
         "Insert a line break in the composer",
         "composer",
         palette=False,
-        priority=True,
     ),
     KeyAction(
         "recall",
@@ -70,7 +70,6 @@ KEYS: tuple[KeyAction, ...] = (
         "Recall last message",
         "On an empty composer: bring back the last message sent in this thread",
         "composer",
-        priority=True,
     ),
     KeyAction(
         "cancel_run",

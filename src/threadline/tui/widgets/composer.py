@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import TextArea
 
+from threadline.core.sanitize import clean
 from threadline.core.session import NEW_THREAD
 
 from ..errors import ReportsWorkFailures
@@ -75,6 +77,18 @@ class Composer(ReportsWorkFailures, TextArea):
         self._key = NEW_THREAD
         self._save_timer: Timer | None = None
         self._stored = ""  # the text the store holds for this key: no need to save it again
+
+    async def _on_key(self, event: events.Key) -> None:
+        # TextArea would insert a newline for enter: keys bound to the composer's actions
+        # skip its handler and bubble to the app's binding check, after the keys before them.
+        if event.key in self._bindings.key_to_bindings:
+            event.prevent_default()
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        # Pasted text can carry escape sequences (copied from a web page or a terminal);
+        # TextArea would write them to the terminal as they are.
+        event.prevent_default()
+        await super()._on_paste(events.Paste(clean(event.text)))
 
     # --- binding to a thread ----------------------------------------------------------
 
