@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Bootstrap a local virtualenv and run Threadline's jobs with nothing but Python 3.11+ and pip.
 
-    python3 scripts/dev.py run [ARGS...]    install, then start `threadline ARGS...`
+    python3 scripts/dev.py run [ARGS...]    install, then start `threadline ARGS...` (the app)
     python3 scripts/dev.py test [PYTEST...] install with test extras, then lint, type-check, test
     python3 scripts/dev.py bench [ARGS...]  install with test extras, then run the benchmark suite
 
@@ -79,9 +79,7 @@ def main(argv: list[str]) -> int:
     job, rest = argv[0], argv[1:]
     if job == "run":
         _install("")
-        # Until the full-screen app lands, the main job replays a bundled capture.
-        sample = ROOT / "src" / "threadline" / "samples" / "file-search.sse"
-        return _run(BIN / "threadline", *(rest or ["replay", str(sample)]), check=False)
+        return _run(BIN / "threadline", *rest, check=False)
     _install("test")
     if job == "bench":
         return _run(PY, "-m", "bench", *rest, check=False)

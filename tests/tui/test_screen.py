@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from threadline.core.session import AuthFailed, BackendUnavailable, MissingKey
@@ -194,3 +196,11 @@ async def test_older_messages_load_when_scrolled_to_the_top(make_app: AppMaker) 
         assert messages.scroll_y > 0  # the message that was at the top stays in view
         first = next(iter(messages._views.values()))
         assert first.message_id == app.session.server_messages[app.screen.thread_id][40].id
+
+
+def test_the_readme_lists_every_key() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    keys = readme.split("## Keys", 1)[1]
+    for action in KEYS:
+        first = action.key.split(",")[0]
+        assert f"{first}" in keys, f"README's Keys section lacks {first} ({action.id})"
