@@ -13,7 +13,7 @@ from threadline.server.engines.demo import DemoEngine
 from threadline.server.store import Store
 
 from .conftest import client_for
-from .support import wait_status
+from .support import read_stream, wait_status
 
 BIG = 8 * 1024 * 1024
 
@@ -300,3 +300,21 @@ async def test_an_unexpected_failure_is_a_500_with_the_api_body(
     assert error["type"] == "server_error"
     assert "disk on fire" not in error["message"]
     assert (await http.get("/threads/thread_x")).status_code == 404
+
+
+async def test_a_lone_surrogate_survives_the_round_trip(
+    http: httpx.AsyncClient, assistant_id: str
+) -> None:
+    """JSON can carry "\\ud800", UTF-8 cannot: it goes back out as the same JSON escape."""
+    thread = (await http.post("/threads", json={})).json()
+    body = b'{"role": "user", "content": "half \\ud800 a pair"}'
+    created = await http.post(f"/threads/{thread['id']}/messages", content=body)
+    assert b"half \\ud800 a pair" in created.content
+    assert created.json()["content"][0]["text"]["value"] == "half \ud800 a pair"
+    events = await read_stream(
+        http, "POST", f"/threads/{thread['id']}/runs", {"assistant_id": assistant_id}
+    )
+    (reply,) = [d for e, d in events if e == "thread.message.completed"]
+    assert "> half \ud800 a pair" in reply["content"][0]["text"]["value"]
+    stored = (await http.get(f"/threads/{thread['id']}/messages/{reply['id']}")).json()
+    assert stored == reply

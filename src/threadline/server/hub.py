@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
 
-from .store import encode
+from .store import encode, utf8
 
 DONE = b"event: done\ndata: [DONE]\n\n"
 
@@ -29,7 +29,7 @@ STREAM_ENDING = frozenset(
 
 def sse(event: str, data_json: str) -> bytes:
     """One server-sent event; ``data_json`` is already JSON (one line)."""
-    return f"event: {event}\ndata: {data_json}\n\n".encode()
+    return utf8(f"event: {event}\ndata: {data_json}\n\n")
 
 
 class Subscription:

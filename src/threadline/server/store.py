@@ -48,8 +48,14 @@ _BATCH = 256  # writes committed together at most
 
 
 def encode(obj: Any) -> str:
-    """Compact JSON, as the API sends it."""
+    """Compact JSON, as the API sends it. Turn it into bytes with :func:`utf8`."""
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def utf8(json_text: str) -> bytes:
+    """JSON text as UTF-8. A lone surrogate (JSON allows ``"\\ud800"``, UTF-8 has no such
+    character) can only sit inside a string literal, so it goes back to its JSON escape."""
+    return json_text.encode("utf-8", "backslashreplace")
 
 
 class CursorNotFoundError(Exception):
@@ -439,7 +445,10 @@ def _nothing(conn: sqlite3.Connection) -> None:
 def _row(kind: Kind, obj: dict[str, Any]) -> tuple[Any, ...]:
     extra = _TABLES[kind][1]
     values = (os.getpid() if c == "owner_pid" else obj.get(c) for c in extra)
-    return (obj["id"], int(obj.get("created_at") or 0), encode(obj), *values)
+    data = encode(obj)
+    if not data.isascii():
+        data = utf8(data).decode()  # SQLite text must be valid UTF-8
+    return (obj["id"], int(obj.get("created_at") or 0), data, *values)
 
 
 def _process_alive(pid: int) -> bool:

@@ -16,7 +16,7 @@ from starlette.types import Receive, Scope, Send
 
 from .apierrors import APIError, body_too_large, invalid, server_error
 from .hub import Hub, Subscription
-from .store import CursorNotFoundError, Order, encode
+from .store import CursorNotFoundError, Order, encode, utf8
 from .validation import Num, Obj, Str, check_body
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(encode(data).encode(), status, headers, media_type="application/json")
+    return Response(utf8(encode(data)), status, headers, media_type="application/json")
 
 
 def error_response(error: APIError) -> Response:
