@@ -109,3 +109,19 @@ async def test_a_live_run_streams_in_process_and_survives_the_client_leaving(
     assert (await http.get(f"{url}/{run_id}")).json()["status"] == "in_progress"
     await http.post(f"{url}/{run_id}/cancel")
     await wait_status(app, run_id, "cancelled")
+
+
+async def test_an_app_that_fails_mid_response_ends_the_body_with_a_read_error() -> None:
+    async def half(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"part", "more_body": True})
+        raise RuntimeError("gone")
+
+    client = httpx.AsyncClient(transport=ASGIStreamingTransport(half), base_url="http://t")
+    async with client, client.stream("GET", "/") as response:
+        assert response.status_code == 200
+        received = b""
+        with pytest.raises(httpx.ReadError, match="gone"):
+            async for chunk in response.aiter_bytes():
+                received += chunk
+        assert received == b"part"

@@ -63,6 +63,7 @@ class _Exchange:
         self.disconnected = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
         self.error: BaseException | None = None
+        self.responded = False  # the app has started its response
 
     async def _request_body(self) -> AsyncGenerator[bytes, None]:
         stream = self.request.stream
@@ -105,6 +106,7 @@ class _Exchange:
 
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
+            self.responded = True
             self.status = message["status"]
             self.headers = list(message.get("headers", []))
             self.started.set()
@@ -129,7 +131,7 @@ class _Exchange:
     async def start(self) -> httpx.Response:
         self.task = asyncio.create_task(self._run_app())
         await self.started.wait()
-        if self.error is not None and not self.headers:
+        if self.error is not None and not self.responded:
             raise self.error
         return httpx.Response(
             self.status, headers=self.headers, stream=_Body(self), request=self.request
@@ -138,7 +140,8 @@ class _Exchange:
     async def close(self) -> None:
         self.disconnected.set()
         if self.body is not None:
-            await self.body.aclose()
+            with contextlib.suppress(RuntimeError):  # the app is reading it right now
+                await self.body.aclose()
             self.body = None
         task = self.task
         if task is None or task.done():
