@@ -141,10 +141,13 @@ async def test_a_run_keeps_streaming_in_a_thread_that_is_not_on_screen(
         await until(pilot, lambda: app.screen.thread_id != thread_id)
         prompt = str(app.screen.threads.options.get_option_at_index(0).prompt)
         assert prompt.startswith("●")
-        conversation.release()
-        await settle(pilot)
-        # Back to it: the whole reply is there, once.
+        # Back to it while it still streams: the text so far, then the rest, once.
         await pilot.press("ctrl+up")
+        await until(pilot, lambda: bool(app.screen.messages.query(AssistantMessage)))
+        (view,) = app.screen.messages.query(AssistantMessage)
+        await until(pilot, lambda: view.streaming and view.body.source == "You said:")
+        conversation.release()
         await settle(pilot)
         (view,) = app.screen.messages.query(AssistantMessage)
         assert view.body.source == "You said: background"
+        assert not view.streaming

@@ -192,6 +192,7 @@ async def test_older_messages_load_when_scrolled_to_the_top(make_app: AppMaker) 
         assert messages.scroll_y == messages.max_scroll_y
         messages.scroll_home(animate=False)
         await settle(pilot)
+        await messages.wait_for_refresh()  # the list keeps its place after a refresh
         assert len(messages._views) == 60
         assert messages.scroll_y > 0  # the message that was at the top stays in view
         first = next(iter(messages._views.values()))

@@ -72,7 +72,8 @@ class ThreadlineApp(App[None]):
         main = MainScreen(self.clock, cursor_blink=self._cursor_blink, notices=self._notices)
         self.install_screen(main, "main")
         self.push_screen("main")
-        self.open_session()
+        # The store and the backend open after the first frame is on screen.
+        self.call_after_refresh(self.open_session)
 
     def open_session(self) -> None:
         self.run_worker(

@@ -41,20 +41,19 @@ class Problem:
     title: str
     message: str
     severity: str = "error"  # a Textual notification severity
-    connection: bool = False  # the backend as a whole is unusable
 
 
 def describe(error: BaseException) -> Problem:
     """The title and one-line message for ``error``."""
     message = clean_line(str(error)) or type(error).__name__
     if isinstance(error, (AuthFailed, AuthenticationError)):
-        return Problem("Not authorised", message, connection=True)
+        return Problem("Not authorised", message)
     if isinstance(error, (MissingKey, MissingKeyError)):
-        return Problem("API key missing", message, connection=True)
+        return Problem("API key missing", message)
     if isinstance(error, BackendUnavailable):
-        return Problem("Backend unavailable", message, connection=True)
+        return Problem("Backend unavailable", message)
     if isinstance(error, NoAssistant):
-        return Problem("No assistant", message, connection=True)
+        return Problem("No assistant", message)
     if isinstance(error, NotConnected):
         return Problem("Not connected", message, severity="warning")
     if isinstance(error, ThreadGone):
@@ -64,7 +63,7 @@ def describe(error: BaseException) -> Problem:
     if isinstance(error, APIStatusError):
         return Problem(f"Server said {error.status_code}", message)
     if isinstance(error, APIConnectionError):
-        return Problem("Can't reach the server", message, connection=True)
+        return Problem("Can't reach the server", message)
     if isinstance(error, APIError):
         return Problem("Request failed", message)
     if isinstance(error, SessionError):

@@ -26,7 +26,6 @@ class KeyAction:
     title: str
     help: str
     scope: Scope
-    show: bool = True  # in the footer-style hints of the help screen's first section
     palette: bool = True  # offered in the command palette (editing keys are not)
     priority: bool = False
 
@@ -168,7 +167,7 @@ def bindings(scope: Scope) -> list[BindingType]:
             k.key,
             k.action,
             k.title,
-            show=k.show,
+            show=True,
             priority=k.priority,
             tooltip=k.help,
             id=k.id,

@@ -25,6 +25,19 @@ if TYPE_CHECKING:
     from threadline.core.driver import Conversation, Update
 
 
+MARKED = frozenset({"streaming", "requires_action", "failed", "reconnecting"})
+"""Run states the thread list marks."""
+
+
+def run_label(conversation: Conversation) -> str:
+    """Where the conversation's run stands, for the status bar and the thread marks."""
+    if conversation.pending_tool_calls:
+        return "requires_action"
+    if conversation.active:
+        return "streaming"
+    return conversation.run_status or ""
+
+
 def delta_text(event: MessageDeltaEvent) -> str:
     """The text a message delta adds (its text parts, in order)."""
     return "".join(

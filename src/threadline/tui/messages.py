@@ -24,16 +24,7 @@ class SessionOpened(Message):
         self.session = session
 
 
-class BackendChanged(Message):
-    """The backend connection changed: connected, or failed with a one-line reason."""
-
-    def __init__(self, connected: bool, error: str | None = None) -> None:
-        super().__init__()
-        self.connected = connected
-        self.error = error
-
-
-@dataclass
+@dataclass(frozen=True, slots=True)
 class LiveText:
     """The text one message-delta event added: ``fragment`` starts at raw char ``offset``."""
 
@@ -56,18 +47,6 @@ class RunUpdated(Message):
         self.conversation = conversation
         self.update = update
         self.text = text
-
-
-class CancelRun(Message):
-    """Cancel the run streaming in the conversation on screen."""
-
-
-class OpenLink(Message):
-    """Open a link from a message, after the user confirms (http/https only)."""
-
-    def __init__(self, url: str) -> None:
-        super().__init__()
-        self.url = url
 
 
 class WorkFailed(Message):

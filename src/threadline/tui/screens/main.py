@@ -29,7 +29,7 @@ from threadline.core.session import SessionError
 from ..clock import Clock
 from ..errors import ReportsWorkFailures, describe
 from ..keys import bindings
-from ..live import LiveFeed
+from ..live import MARKED, LiveFeed, run_label
 from ..messages import RunUpdated, SessionOpened
 from ..widgets.composer import Composer, draft_key
 from ..widgets.inspector import InspectorPane
@@ -46,20 +46,8 @@ WIDE = 110  # from here, all three panes
 NARROW = 70  # below this, the conversation alone
 
 
-MARKED = frozenset({"streaming", "requires_action", "failed", "reconnecting"})
-
-
 def layout_for(width: int) -> str:
     return "wide" if width >= WIDE else "medium" if width >= NARROW else "narrow"
-
-
-def run_label(conversation: Conversation) -> str:
-    """Where the conversation's run stands, for the status bar and the thread marks."""
-    if conversation.pending_tool_calls:
-        return "requires_action"
-    if conversation.active:
-        return "streaming"
-    return conversation.run_status or ""
 
 
 class MainScreen(ReportsWorkFailures, Screen[None]):

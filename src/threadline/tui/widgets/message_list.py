@@ -12,6 +12,7 @@ container is anchored to the bottom, so it follows new text only while the user 
 
 from __future__ import annotations
 
+import asyncio
 from itertools import count
 from typing import TYPE_CHECKING
 
@@ -68,6 +69,7 @@ class MessageList(ReportsWorkFailures, VerticalScroll):
         self._unmounted = 0  # how many of the oldest loaded messages have no view yet
         self._more_on_server = True
         self._local_ids = count(1)
+        self._lock = asyncio.Lock()  # one load, refresh or older page at a time
 
     def bind(self, session: Session) -> None:
         self._session = session
@@ -112,33 +114,38 @@ class MessageList(ReportsWorkFailures, VerticalScroll):
         self.thread_id = thread_id
         self.conversation = conversation
         self._more_on_server = True
-        self._load(thread_id)
+        self._load(thread_id, cached=True)
 
     def attach(self, conversation: Conversation) -> None:
-        """The backend is connected: show the thread's live conversation too."""
+        """The backend is connected: the server's newest page, and the live conversation."""
         self.conversation = conversation
-        self.refresh_latest()
+        self._load(self.thread_id, cached=False)
 
-    @work(exclusive=True, group="messages", name="load messages", exit_on_error=False)
-    async def _load(self, thread_id: str | None) -> None:
-        await self._clear()
-        if thread_id is not None and self._session is not None:
-            await self._show_messages(await self._session.cached_messages(thread_id))
-            if self.online:
+    # Loads are never cancelled half way (a half-mounted list would stay half mounted):
+    # they take turns under the lock, and one for a thread no longer on screen gives up.
+    @work(group="messages", name="load messages", exit_on_error=False)
+    async def _load(self, thread_id: str | None, *, cached: bool) -> None:
+        async with self._lock:
+            if thread_id != self.thread_id:
+                return
+            if cached:
+                await self._clear()
+                if thread_id is not None and self._session is not None:
+                    messages = await self._session.cached_messages(thread_id)
+                    if thread_id != self.thread_id:
+                        return
+                    await self._show_messages(messages)
+            if thread_id is not None and self.online:
                 await self._refresh(thread_id)
-        await self._overlay_live()
-        self.anchor()
-
-    @work(exclusive=True, group="messages", name="refresh messages", exit_on_error=False)
-    async def refresh_latest(self) -> None:
-        """Fetch the server's newest page for the thread on screen (after connecting)."""
-        if self.thread_id is not None and self.online:
-            await self._refresh(self.thread_id)
-        await self._overlay_live()
+            if thread_id == self.thread_id:
+                await self._overlay_live()
+                self.anchor()
 
     async def _refresh(self, thread_id: str) -> None:
         assert self._session is not None
         latest = await self._session.latest_messages(thread_id)
+        if thread_id != self.thread_id:
+            return
         self._more_on_server = len(latest) >= PAGE
         # Keep the older messages the cache had; the server's page replaces the rest.
         ids = [m.id for m in self._loaded]
@@ -168,9 +175,14 @@ class MessageList(ReportsWorkFailures, VerticalScroll):
             if thread_id and message.thread_id not in ("", thread_id):
                 continue
             view = self._views.get(message_id)
+            live = view if isinstance(view, AssistantMessage) and view.streaming else None
             if message.role == "assistant" and message.status == "in_progress":
-                if not (isinstance(view, AssistantMessage) and view.streaming):
+                if live is not None:  # it missed the deltas that came during the load
+                    await live.catch_up(state.message_text(message_id))
+                else:
                     await self._live_view(message, replacing=view)
+            elif live is not None:
+                await live.finish(message)
             elif view is None:
                 await self._put(self._view_for(message), message.run_id)
         for run in state.runs():
@@ -199,6 +211,12 @@ class MessageList(ReportsWorkFailures, VerticalScroll):
 
     @work(exclusive=True, group="older", name="load older messages", exit_on_error=False)
     async def load_older(self) -> None:
+        if self._lock.locked():
+            return  # a load is under way; the user can scroll up again after it
+        async with self._lock:
+            await self._load_older()
+
+    async def _load_older(self) -> None:
         thread_id = self.thread_id
         first = next(iter(self._views.values()), None)
         if thread_id is None or first is None:
@@ -209,11 +227,11 @@ class MessageList(ReportsWorkFailures, VerticalScroll):
             self._unmounted = start
         elif self.online and self._more_on_server and self._session is not None:
             batch = await self._session.older_messages(thread_id, first.message_id, PAGE)
+            if thread_id != self.thread_id:
+                return
             self._more_on_server = bool(batch)
             self._loaded = batch + self._loaded
         else:
-            return
-        if not batch or thread_id != self.thread_id:
             return
         height = self.virtual_size.height
         views = [self._view_for(m) for m in batch if m.id not in self._views]
@@ -236,6 +254,8 @@ class MessageList(ReportsWorkFailures, VerticalScroll):
         self.anchor()
 
     async def apply(self, event: RunUpdated) -> None:
+        if self._lock.locked():
+            return  # a load is rebuilding the list; it ends with what the reducer holds
         update = event.update
         state = event.conversation.state
         if update.kind == "event" and update.change is not None:

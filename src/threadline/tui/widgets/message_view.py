@@ -49,13 +49,24 @@ class MessageView(Vertical):
     }
     """
 
-    def __init__(self, message_id: str, created_at: float, author: str, clock: Clock) -> None:
+    def __init__(
+        self,
+        message_id: str,
+        created_at: float,
+        author: str,
+        clock: Clock,
+        notes: list[Note] | None = None,
+    ) -> None:
         super().__init__()
         self.message_id = message_id
         self.created_at = created_at
         self._author = clean_line(author)
         self._clock = clock
         self._notes = Static(Content(""), classes="notes")
+        self._initial_notes = notes or []
+
+    def on_mount(self) -> None:
+        self.set_notes(self._initial_notes)
 
     def header(self) -> Static:
         return Static(
@@ -88,9 +99,8 @@ class UserMessage(MessageView):
         clock: Clock,
         notes: list[Note] | None = None,
     ) -> None:
-        super().__init__(message_id, created_at, "you", clock)
+        super().__init__(message_id, created_at, "you", clock, notes)
         self.text = clean(text)
-        self._initial_notes = notes or []
 
     @classmethod
     def from_message(cls, message: Message, clock: Clock) -> UserMessage:
@@ -101,9 +111,6 @@ class UserMessage(MessageView):
         yield self.header()
         yield Static(Content(self.text), classes="body")
         yield self._notes
-
-    def on_mount(self) -> None:
-        self.set_notes(self._initial_notes)
 
 
 class AssistantMessage(MessageView):
@@ -123,9 +130,8 @@ class AssistantMessage(MessageView):
         text: str = "",
         notes: list[Note] | None = None,
     ) -> None:
-        super().__init__(message_id, created_at, author, clock)
+        super().__init__(message_id, created_at, author, clock, notes)
         self.body: MarkdownStreamBody = MarkdownStreamBody(text)
-        self._initial_notes = notes or []
         self._sanitizer: StreamSanitizer | None = None
         self._consumed = 0  # raw characters of the live text already taken in
 
@@ -141,9 +147,6 @@ class AssistantMessage(MessageView):
         yield self.header()
         yield self.body
         yield self._notes
-
-    def on_mount(self) -> None:
-        self.set_notes(self._initial_notes)
 
     @property
     def streaming(self) -> bool:
@@ -172,6 +175,11 @@ class AssistantMessage(MessageView):
             fragment = fragment[self._consumed - offset :]
         self._consumed = end
         await self.body.write(self._sanitizer.feed(fragment))
+
+    async def catch_up(self, text: str) -> None:
+        """Take whatever of the message's raw ``text`` this view has not had yet."""
+        if len(text) > self._consumed:
+            await self.feed(text[self._consumed :], self._consumed)
 
     async def finish(self, message: Message) -> None:
         """The message is final: render its whole text once, with its notes."""
