@@ -78,41 +78,43 @@ def app_for(make_app: AppMaker, theme: str):  # type: ignore[no-untyped-def]
 
 
 def test_main_screen_dark_120x40(snap_compare, make_app: AppMaker) -> None:  # type: ignore[no-untyped-def]
-    """All three panes in textual-dark. Left: "Threads" with a filter line and four threads,
-    newest first, "Trip plan to Lisbon" highlighted, "Refactor the parser" marked "?" (needs
-    tool output) and "Weekly report" marked "✗" (failed), each with its age. Middle: the
-    one-line local demo notice, then the conversation: "you" asking about Lisbon, the
-    assistant's answer ending in "[1]" with the note "[1] file file-lisbon-guide" under it,
-    "you" asking "And three days?", the reply with a bold phrase, a numbered list and a
-    highlighted Python block, and "completed in 2s" under it; the empty composer with its
-    cursor at the bottom. Right: "Inspector" with run_0008, completed, model, 1 step. Status
-    bar: "local · demo │ Threadline Demo │ demo-model │ completed", a "local demo" badge and
-    the help hints."""
+    """All three panes in textual-dark. Left: "Threads", the filter line, then four threads
+    newest first: "Trip plan to Lisbon  10m" highlighted, "? Refactor the parser  3h" (needs
+    tool output), "✗ Weekly report  2d" (failed), "Recipes for the week  Mar 5". Middle: the
+    two-line local demo notice on a tinted band; "you 14:59" asking what to see in Lisbon;
+    "Threadline Demo 14:59" answering "...river front[1]." with a dim "[1] file-lisbon-guide"
+    under it; "you 15:09" asking "And three days?"; the reply with "three days" in bold, a
+    numbered list, a highlighted Python block (cut at the pane's edge) and "About €360 in
+    all."; a dim "completed in 2s"; the empty composer with its placeholder and a block cursor.
+    Right: "Inspector": run_0006, completed in 2s, model demo-model, 1 step. Status bar:
+    "local · demo │ Threadline Demo │ demo-model │ completed", an amber "local demo" badge and
+    "f1 help  ctrl+p commands"."""
     assert snap_compare(
         app_for(make_app, "textual-dark"), terminal_size=(120, 40), run_before=follow_up
     )
 
 
 def test_main_screen_light_120x40(snap_compare, make_app: AppMaker) -> None:  # type: ignore[no-untyped-def]
-    """The same screen as the dark 120x40 one in textual-light: dark text on light panes,
-    the same three panes, marks, messages, code block, notice and status bar."""
+    """The dark 120x40 screen in textual-light: dark text on light grey panes, the same
+    threads and marks, messages, citation note, code block, notice, inspector and status."""
     assert snap_compare(
         app_for(make_app, "textual-light"), terminal_size=(120, 40), run_before=follow_up
     )
 
 
 def test_main_screen_dark_80x24(snap_compare, make_app: AppMaker) -> None:  # type: ignore[no-untyped-def]
-    """At 80x24 in textual-dark the inspector is hidden: the thread list (narrower titles,
-    still with marks) and the conversation, which shows the end of the reply (the Python
-    block and "completed in 2s") above the composer; the status bar keeps the backend,
-    assistant, model and run status and drops the key hints first."""
+    """At 80x24 in textual-dark the inspector is hidden. A narrower thread list (24 columns)
+    keeps the marks; ages of long titles give way to "…". The conversation, scrolled to the
+    end, shows the reply from its "Threadline Demo 15:09" header down to "completed in 2s",
+    with a scrollbar, above the composer. The status bar keeps the backend, assistant, model,
+    run status and the "local demo" badge, and drops the key hints."""
     assert snap_compare(
         app_for(make_app, "textual-dark"), terminal_size=(80, 24), run_before=follow_up
     )
 
 
 def test_main_screen_light_80x24(snap_compare, make_app: AppMaker) -> None:  # type: ignore[no-untyped-def]
-    """The 80x24 screen in textual-light: thread list and conversation, no inspector."""
+    """The dark 80x24 screen in textual-light: thread list and conversation, no inspector."""
     assert snap_compare(
         app_for(make_app, "textual-light"), terminal_size=(80, 24), run_before=follow_up
     )
