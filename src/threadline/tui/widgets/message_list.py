@@ -122,32 +122,34 @@ class MessageList(ReportsWorkFailures, VerticalScroll):
         self._load(self.thread_id, cached=False)
 
     # Loads are never cancelled half way (a half-mounted list would stay half mounted):
-    # they take turns under the lock, and one for a thread no longer on screen gives up.
+    # they rebuild the list in turns, under the lock, and one for a thread no longer on
+    # screen gives up. The server is asked outside the lock, so live updates are held back
+    # (see ``apply``) only while views are being mounted.
     @work(group="messages", name="load messages", exit_on_error=False)
     async def _load(self, thread_id: str | None, *, cached: bool) -> None:
-        async with self._lock:
-            if thread_id != self.thread_id:
-                return
-            if cached:
+        if cached:
+            async with self._lock:
+                if thread_id != self.thread_id:
+                    return
                 await self._clear()
                 if thread_id is not None and self._session is not None:
                     messages = await self._session.cached_messages(thread_id)
-                    if thread_id != self.thread_id:
-                        return
-                    await self._show_messages(messages)
-            if thread_id is not None and self.online:
-                await self._refresh(thread_id)
-            if thread_id == self.thread_id:
-                await self._overlay_live()
-                self.anchor()
+                    if thread_id == self.thread_id:
+                        await self._show_messages(messages)
+        latest = None
+        if thread_id is not None and self.online and self._session is not None:
+            latest = await self._session.latest_messages(thread_id)
+        async with self._lock:
+            if thread_id != self.thread_id:
+                return
+            if latest is not None:
+                await self._merge(latest)
+            await self._overlay_live()
+            self.anchor()
 
-    async def _refresh(self, thread_id: str) -> None:
-        assert self._session is not None
-        latest = await self._session.latest_messages(thread_id)
-        if thread_id != self.thread_id:
-            return
+    async def _merge(self, latest: list[Message]) -> None:
+        """The server's newest page replaces what it covers; older cached ones stay."""
         self._more_on_server = len(latest) >= PAGE
-        # Keep the older messages the cache had; the server's page replaces the rest.
         ids = [m.id for m in self._loaded]
         keep = ids.index(latest[0].id) if latest and latest[0].id in ids else 0
         merged = self._loaded[:keep] + latest
@@ -176,15 +178,18 @@ class MessageList(ReportsWorkFailures, VerticalScroll):
                 continue
             view = self._views.get(message_id)
             live = view if isinstance(view, AssistantMessage) and view.streaming else None
-            if message.role == "assistant" and message.status == "in_progress":
-                if live is not None:  # it missed the deltas that came during the load
-                    await live.catch_up(state.message_text(message_id))
-                else:
-                    await self._live_view(message, replacing=view)
-            elif live is not None:
+            if message.role == "user":
+                if view is None:
+                    await self._put(self._view_for(message), message.run_id)
+                continue
+            # A reply of this session's runs goes through the streaming view, finished
+            # or not, like the replies that streamed while it was on screen.
+            if live is None and (view is None or message.status == "in_progress"):
+                live = await self._live_view(message, replacing=view)
+            elif live is not None:  # it missed the deltas that came during the load
+                await live.catch_up(state.message_text(message_id))
+            if live is not None and message.status != "in_progress":
                 await live.finish(message)
-            elif view is None:
-                await self._put(self._view_for(message), message.run_id)
         for run in state.runs():
             if not thread_id or run.thread_id in ("", thread_id):
                 self._notice(run.id).show(*run_state_line(run))
