@@ -55,8 +55,7 @@ async def _open_remote(profile: Profile) -> ClientBackend:
         timeout=profile.timeout,
         stream_idle_timeout=profile.stream_idle_timeout,
         max_retries=profile.max_retries,
-        http_client=httpx.AsyncClient(),
-    )
+    )  # it makes (and so closes) its own httpx client
     return ClientBackend(client, f"{profile.name} · remote")
 
 
@@ -65,11 +64,13 @@ async def _open_embedded(profile: Profile, folder: Path) -> ClientBackend:
 
     ensure_private_dir(folder)
     transport, close_server = await open_embedded_server(profile, folder)
+    http = httpx.AsyncClient(transport=transport)
     client = AssistantsClient(
         base_url=EMBEDDED_BASE_URL,
         timeout=profile.timeout,
         stream_idle_timeout=profile.stream_idle_timeout,
         max_retries=0,  # in-process: a failure is not a network blip
-        http_client=httpx.AsyncClient(transport=transport),
+        http_client=http,
     )
-    return ClientBackend(client, f"{profile.name} · {profile.engine}", [close_server])
+    # A client given an httpx client leaves closing it to its owner: here, first.
+    return ClientBackend(client, f"{profile.name} · {profile.engine}", [close_server, http.aclose])
