@@ -7,7 +7,13 @@ import sys
 from collections.abc import Mapping
 from typing import TextIO
 
-from threadline.api import APIError, MessageDeltaEvent, MessageEvent
+from threadline.api import (
+    APIConnectionError,
+    APIError,
+    MessageDeltaEvent,
+    MessageEvent,
+    StreamInterruptedError,
+)
 from threadline.cli import EXIT_API_ERROR, EXIT_OK, EXIT_RUN_INCOMPLETE, EXIT_USAGE
 from threadline.cli.backend import open_backend
 from threadline.config import Config, ToolHandler, load_config
@@ -101,6 +107,20 @@ def _report_missing(calls: list[CallState], config: Config, err: TextIO) -> None
         )
 
 
+def describe_failure(exc: APIError) -> str:
+    """The error as one line, saying whether the server may have acted on the request: a
+    request that may have reached it is never sent again, so the user must know to look."""
+    text = clean_line(str(exc))
+    if isinstance(exc, StreamInterruptedError):
+        return f"{text.rstrip('.')}; the server accepted the request, so it was not sent again"
+    if isinstance(exc, APIConnectionError) and exc.sent:
+        return (
+            f"{text.rstrip('.')}; the server may have received the request, "
+            "so it was not sent again"
+        )
+    return text
+
+
 def _report_end(result: RunResult, err: TextIO) -> None:
     if result.status == "completed":
         return
@@ -162,7 +182,7 @@ async def send(
         try:
             result = await _run_to_rest(conversation, text, tool_outputs or {}, config, err)
         except APIError as exc:
-            print(f"threadline: error: {clean_line(str(exc))}", file=err)
+            print(f"threadline: error: {describe_failure(exc)}", file=err)
             return EXIT_API_ERROR
         if as_json:
             json.dump(conversation.state.to_json(), out, ensure_ascii=False, indent=2)

@@ -10,7 +10,9 @@ Two promises hold everywhere:
 
 * the same user message is never sent twice: a request is only retried (by the client)
   where the server cannot have acted on it, and after a started stream breaks the driver
-  recovers by reading, never by sending again;
+  recovers by reading, never by sending again (a stream lost before its first event, on
+  a thread it knows, is followed through the thread's newest run: the 200 says the server
+  made one; on a new thread nothing names it, so that is reported as ``"failed"``);
 * the text is never lost: until the server has acted (:attr:`Update.kind` ``"accepted"``)
   the caller keeps it, and a failure before that is reported as ``"failed"``.
 """
@@ -228,7 +230,7 @@ class Conversation:
             stream = self.client.stream_thread_and_run(thread=thread, **body)
         else:
             stream = self.client.stream_run(self.thread_id, additional_messages=[message], **body)
-        return await self._drive(stream, sent_text=text)
+        return await self._drive(stream, sent_text=text, previous_run=self.run_id)
 
     async def submit_tool_outputs(self, outputs: Mapping[str, str]) -> RunResult:
         """Submit every pending call's output in one streamed request."""
@@ -243,7 +245,7 @@ class Conversation:
         stream = self.client.stream_submit_tool_outputs(
             self.thread_id, self.run_id, tool_outputs=tool_outputs
         )
-        return await self._drive(stream, sent_text=None)
+        return await self._drive(stream, sent_text=None, previous_run=None)
 
     async def submit_tool_round(self) -> RunResult:
         """Submit the tool round's outputs (:meth:`submit_tool_outputs`).
@@ -286,13 +288,19 @@ class Conversation:
 
     # --- the stream -------------------------------------------------------------------
 
-    async def _drive(self, stream: EventStream, *, sent_text: str | None) -> RunResult:
+    async def _drive(
+        self, stream: EventStream, *, sent_text: str | None, previous_run: str | None
+    ) -> RunResult:
+        """Stream to rest. ``previous_run`` is the conversation's run before a send: a
+        recovery that finds it has not found the run this send started."""
         if self.active:
             raise ConversationBusy("a run is already streaming in this conversation")
         self.active = True
         self._capture = []
         self._capture_start = time.monotonic()
         accepted = False
+        # A send's run is the one its stream names; a tool-output submit continues this one.
+        current_run = self.run_id if sent_text is None else None
         try:
             try:
                 async with stream:
@@ -302,18 +310,23 @@ class Conversation:
                             await self._accepted(event, sent_text)
                         self._apply(event)
             except StreamInterruptedError as exc:
-                if not accepted and exc.events:
-                    accepted = True
-                    await self._accepted(exc.events[0], sent_text)
+                run_id = exc.run_id or current_run
+                if not accepted and not exc.events:
+                    # The server answered 200, which it does only once it has acted (the
+                    # run exists), and then not one event came: find the run, never resend.
+                    run_id = run_id or await self._find_lost_run(previous_run)
+                    if run_id is None:
+                        self._emit(Update("failed", error=str(exc)))
+                        raise
                 if not accepted:
-                    self._emit(Update("failed", error=str(exc)))
-                    raise
-                await self._recover(exc.run_id or self.run_id)
+                    accepted = True
+                    await self._accepted(exc.events[0] if exc.events else None, sent_text)
+                await self._recover(run_id, previous_run)
             except APIError as exc:
                 if not accepted:
                     self._emit(Update("failed", error=str(exc)))
                     raise
-                await self._recover(self.run_id)
+                await self._recover(stream.run_id or current_run, previous_run)
             if not accepted:  # a stream with no events at all: nothing was acted on
                 error = "the server sent no events"
                 self._emit(Update("failed", error=error))
@@ -344,11 +357,11 @@ class Conversation:
                 ) from None
             yield event
 
-    async def _accepted(self, first: AnyEvent, sent_text: str | None) -> None:
+    async def _accepted(self, first: AnyEvent | None, sent_text: str | None) -> None:
         """The server acted on the request: record the thread, tell the caller."""
         if isinstance(first, ThreadEvent):
             self.thread_id = first.data.id
-        elif self.thread_id is None:
+        elif self.thread_id is None and first is not None:
             thread_id = (first.data_dict() or {}).get("thread_id")
             if isinstance(thread_id, str):
                 self.thread_id = thread_id
@@ -395,10 +408,10 @@ class Conversation:
 
     # --- recovery ---------------------------------------------------------------------
 
-    async def _recover(self, run_id: str | None) -> None:
+    async def _recover(self, run_id: str | None, previous_run: str | None) -> None:
         """The stream broke after the server acted: read the run's fate instead."""
         if run_id is None:
-            run_id = await self._find_new_run()
+            run_id = await self._find_new_run(previous_run)
         if run_id is None or self.thread_id is None:
             self.state.errors.append(
                 {"event": "stream", "message": "the stream was lost before the run started"}
@@ -410,11 +423,21 @@ class Conversation:
         await self._poll_until_rest(terminal_only=False)
         self._emit(Update("recovered"))
 
-    async def _find_new_run(self) -> str | None:
+    async def _find_new_run(self, previous_run: str | None) -> str | None:
+        """The thread's newest run, unless it is the one before this send (so not ours)."""
         if self.thread_id is None:
             return None
         page = await self.client.list_runs(self.thread_id, limit=1, order="desc")
-        return page.data[0].id if page.data else None
+        found = page.data[0].id if page.data else None
+        return None if found == previous_run else found
+
+    async def _find_lost_run(self, previous_run: str | None) -> str | None:
+        """:meth:`_find_new_run` for a stream lost before its first event; None when the
+        thread is not known yet (a new thread: nothing names it) or it cannot be read."""
+        try:
+            return await self._find_new_run(previous_run)
+        except APIError:
+            return None
 
     async def _poll_until_rest(self, *, terminal_only: bool) -> None:
         assert self.thread_id is not None and self.run_id is not None
