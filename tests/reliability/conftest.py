@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from threadline.locations import config_path, data_dir, ensure_private_dir
 from threadline.server.app import create_app
 from threadline.server.store import Store
 
-from .proxy import Fault, FaultProxy
+from .proxy import Canned, Fault, FaultProxy
 
 TOKEN = "tl-reliability-token-3f9a2c"
 IDLE = 0.5  # the profile's stream_idle_timeout, seconds
@@ -54,10 +55,13 @@ class Served:
 
 
 @asynccontextmanager
-async def serving(folder: Path, *, token: str = TOKEN, speed: float = 0.0) -> AsyncIterator[Served]:
+async def serving(
+    folder: Path, *, token: str = TOKEN, speed: float = 0.0, sock: socket.socket | None = None
+) -> AsyncIterator[Served]:
     """The server ``threadline serve --port 0 --token T --demo-speed S`` runs, built from
     the same parts (engine, store in the data folder, app with the token, uvicorn on a
-    socket bound by serve's own ``_bind``), without its signal handling."""
+    socket bound by serve's own ``_bind``), without its signal handling. ``sock``: serve
+    on this bound socket instead (a port a test reserved)."""
     ensure_private_dir(folder)
     engine = build_engine("demo", None, speed)
     store = await Store.open(folder / SERVER_STORE)
@@ -67,7 +71,7 @@ async def serving(folder: Path, *, token: str = TOKEN, speed: float = 0.0) -> As
         timeout_graceful_shutdown=2,
     )  # fmt: skip
     server = uvicorn.Server(config)
-    sock = _bind("127.0.0.1", 0)
+    sock = sock or _bind("127.0.0.1", 0)
     config.load()
     server.lifespan = config.lifespan_class(config)
     try:
@@ -116,10 +120,15 @@ def write_config(
 
 
 @asynccontextmanager
-async def proxied(served: Served, fault: Fault | None) -> AsyncIterator[FaultProxy]:
+async def proxied(
+    served: Served,
+    fault: Fault | None = None,
+    canned: list[Canned] | None = None,
+    **config: Any,
+) -> AsyncIterator[FaultProxy]:
     """A fault proxy in front of ``served``, with the profile pointing at it."""
-    async with FaultProxy(served.port, fault) as proxy:
-        write_config(proxy.port)
+    async with FaultProxy(served.port, fault, canned) as proxy:
+        write_config(proxy.port, **config)
         yield proxy
 
 

@@ -12,16 +12,21 @@ the body, or before its status line:
 * ``drip``: from the point on, forward one byte per write (``drip_bytes`` of them, or all).
 
 Every other response passes through untouched, so the client's recovery reads work.
+
+A :class:`Canned` answer replaces the server's for matching requests (the request is not
+forwarded): a 429 with ``Retry-After``, a 503, an ``insufficient_quota`` error.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import socket
 import struct
+import time
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 FaultKind = Literal["cut", "reset", "stall", "drip"]
 HEAD_END = b"\r\n\r\n"
@@ -39,10 +44,35 @@ class Fault:
 
 
 @dataclass
+class Canned:
+    """An answer the proxy gives instead of the server, ``times`` times."""
+
+    method: str
+    path: str  # a part of the request's path
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    times: int = 1
+
+    def response(self) -> bytes:
+        body = json.dumps(self.body).encode() if self.body is not None else b""
+        head = [f"HTTP/1.1 {self.status} Canned", "content-type: application/json"]
+        head += [f"{name}: {value}" for name, value in self.headers.items()]
+        head.append(f"content-length: {len(body)}")
+        return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+def api_error(message: str, *, type: str, code: str | None = None) -> dict[str, Any]:
+    return {"error": {"message": message, "type": type, "param": None, "code": code}}
+
+
+@dataclass
 class Request:
     method: str
     path: str
     streamed: bool
+    at: float = field(default_factory=time.monotonic)
+    canned: int | None = None  # the status the proxy answered with, if it did
 
 
 @dataclass
@@ -54,9 +84,12 @@ class _Conn:
 class FaultProxy:
     """``async with FaultProxy(port, fault) as proxy``: ``proxy.port`` is where to connect."""
 
-    def __init__(self, upstream_port: int, fault: Fault | None = None) -> None:
+    def __init__(
+        self, upstream_port: int, fault: Fault | None = None, canned: list[Canned] | None = None
+    ) -> None:
         self.upstream_port = upstream_port
         self.fault = fault
+        self.canned = list(canned or [])
         self.requests: list[Request] = []
         self.triggered = asyncio.Event()
         self.body_forwarded = 0  # bytes of the faulted body that reached the client
@@ -106,7 +139,7 @@ class FaultProxy:
         conn = _Conn()
         self._open += 1
         self.all_closed.clear()
-        up = asyncio.ensure_future(self._up(conn, creader, swriter))
+        up = asyncio.ensure_future(self._up(conn, creader, swriter, cwriter))
         down = asyncio.ensure_future(self._down(conn, sreader, cwriter))
         try:
             await asyncio.wait({up, down}, return_when=asyncio.FIRST_COMPLETED)
@@ -121,29 +154,41 @@ class FaultProxy:
                 self.all_closed.set()
 
     async def _up(
-        self, conn: _Conn, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+        self,
+        conn: _Conn,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        client: asyncio.StreamWriter,
     ) -> None:
-        """Client to server, untouched; request heads are parsed to log and to target."""
+        """Client to server, untouched unless canned; request heads are parsed to log, to
+        target the fault and to answer canned requests."""
         buffer = bytearray()
         body_left = 0
+        answer: Canned | None = None  # the request being read gets this answer
         while data := await reader.read(65536):
-            writer.write(data)
             buffer += data
             while buffer:
                 if body_left:
-                    taken = min(body_left, len(buffer))
-                    del buffer[:taken]
-                    body_left -= taken
-                    continue
-                end = buffer.find(HEAD_END)
-                if end < 0:
+                    piece = bytes(buffer[:body_left])
+                    del buffer[: len(piece)]
+                    body_left -= len(piece)
+                    if answer is None:
+                        writer.write(piece)
+                elif (end := buffer.find(HEAD_END)) >= 0:
+                    head = bytes(buffer[: end + len(HEAD_END)])
+                    del buffer[: len(head)]
+                    body_left, answer = self._request(conn, head.decode("latin-1"))
+                    if answer is None:
+                        writer.write(head)
+                else:
                     break
-                head = bytes(buffer[:end]).decode("latin-1")
-                del buffer[: end + len(HEAD_END)]
-                body_left = self._request(conn, head)
+                if answer is not None and not body_left:
+                    client.write(answer.response())
+                    answer = None
             await writer.drain()
+            await client.drain()
 
-    def _request(self, conn: _Conn, head: str) -> int:
+    def _request(self, conn: _Conn, head: str) -> tuple[int, Canned | None]:
         lines = head.split("\r\n")
         method, path, _ = [*lines[0].split(" "), "", ""][:3]
         headers = {}
@@ -154,11 +199,17 @@ class FaultProxy:
         request = Request(method, path, streamed)
         self.requests.append(request)
         conn.requests.append(request)
+        length = int(headers.get("content-length", "0") or 0)
+        for canned in self.canned:
+            if canned.times and canned.method == method and canned.path in path:
+                canned.times -= 1
+                request.canned = canned.status
+                return length, canned
         if streamed:
             self._streams += 1
             if self.fault is not None and self._streams == self.fault.stream:
                 conn.target = True
-        return int(headers.get("content-length", "0") or 0)
+        return length, None
 
     async def _down(
         self, conn: _Conn, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
