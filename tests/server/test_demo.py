@@ -110,6 +110,20 @@ async def test_weather_in_paris_calls_get_weather(
     assert of(after, "thread.run.completed")
 
 
+async def test_bad_json_breaks_the_arguments_off(
+    http: httpx.AsyncClient, assistant_id: str
+) -> None:
+    events, thread_id = await run_demo(http, assistant_id, "Weather in Paris, with bad json")
+    run = of(events, "thread.run.requires_action")[0]
+    (call,) = run["required_action"]["submit_tool_outputs"]["tool_calls"]
+    arguments = call["function"]["arguments"]
+    assert arguments == '{"location": "Paris"'
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(arguments)
+    after = await submit(http, thread_id, events, {"get_weather": "no idea"})
+    assert '`{"location": "Paris"` returned' in text_of(reply(after))
+
+
 async def test_named_functions_are_called_in_parallel(
     http: httpx.AsyncClient,
 ) -> None:

@@ -10,7 +10,8 @@ What a user message does (case does not matter; the first rule that applies wins
   function exists): one ``tool_calls`` step calling every named function in parallel (one
   step each when ``parallel_tool_calls`` is false), with arguments built from each
   function's JSON schema and the message; the run waits in ``requires_action``, and the
-  reply quotes each output.
+  reply quotes each output. With "bad json" in the message too, every call's arguments
+  break off before their closing brace (not valid JSON), as a truncated model output does.
 - "code" with a code_interpreter tool: a code_interpreter step with streamed ``input``
   (Python over the numbers in the message) and a ``logs`` output.
 - "search" with a file_search tool: a file_search step with results, and a
@@ -47,6 +48,7 @@ DEFAULT_SPEED = 60.0
 MAX_BENCHMARK_TOKENS = 1_000_000
 
 _FAIL = re.compile(r"\bfail\b", re.I)
+_BAD_JSON = re.compile(r"\bbad json\b", re.I)
 _STREAM = re.compile(r"\bstream\s+(\d+)\s+tokens?(\s+of\s+code)?\b", re.I)
 _NUMBERS = re.compile(r"-?\d+")
 
@@ -194,6 +196,8 @@ class _DemoRun:
             if not names and choice.mode == "required":
                 names = [next(iter(functions))]
         calls = [FunctionCallSpec(n, arguments_for(functions[n], self.text)) for n in names]
+        if _BAD_JSON.search(self.text):
+            calls = [FunctionCallSpec(c.name, c.arguments[:-1]) for c in calls]
         if not calls:
             return []
         batches = [calls] if ctx.run.parallel_tool_calls is not False else [[c] for c in calls]
