@@ -197,6 +197,45 @@ async def test_cancel_while_waiting_for_tool_output_polls_to_cancelled(store: Cl
     assert entry.status == ""
 
 
+async def test_refresh_reads_a_wait_that_expired(store: ClientStore) -> None:
+    api = FakeAPI()
+    api.route("POST", "/threads/runs", sse(FIRST))
+    run = last_of(FIRST, "thread.run.requires_action")
+    expired = {**run, "status": "expired", "required_action": None, "expires_at": None}
+    api.route("GET", r"/threads/(\w+)/runs/(\w+)", ok(expired))
+    api.route("GET", r"/threads/(\w+)/runs/(\w+)/steps", ok(page([])))
+    api.route("GET", r"/threads/(\w+)/messages", ok(page([])))
+    convo, updates = conversation(api, store)
+    await convo.send("weather?")
+    assert convo.tool_round is not None
+
+    result = await convo.refresh()
+
+    assert result.status == "expired" and convo.tool_round is None
+    assert updates[-1].kind == "finished" and updates[-1].status == "expired"
+    (entry,) = await store.list_threads("p")
+    assert entry.status == "failed"
+    count = len(updates)
+    await convo.refresh()  # nothing changed: nothing to publish
+    assert [u.kind for u in updates[count:]] == ["event"]
+
+
+async def test_refresh_finds_the_newest_run_of_a_thread_opened_fresh(store: ClientStore) -> None:
+    api = FakeAPI()
+    run = last_of(FIRST, "thread.run.requires_action")
+    api.route("GET", r"/threads/(\w+)/runs", ok(page([run])))
+    api.route("GET", r"/threads/(\w+)/runs/(\w+)", ok(run))
+    api.route("GET", r"/threads/(\w+)/runs/(\w+)/steps", ok(page([])))
+    api.route("GET", r"/threads/(\w+)/messages", ok(page([])))
+    convo, updates = conversation(api, store, thread_id=run["thread_id"])
+
+    result = await convo.refresh()
+
+    assert result.status == "requires_action" and convo.run_id == run["id"]
+    assert convo.tool_round is not None and convo.tool_round.run_id == run["id"]
+    assert updates[-1].kind == "finished" and updates[-1].status == "requires_action"
+
+
 async def test_submit_needs_every_pending_call(store: ClientStore) -> None:
     api = FakeAPI()
     api.route("POST", "/threads/runs", sse(FIRST))

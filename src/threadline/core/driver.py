@@ -286,6 +286,22 @@ class Conversation:
             await self._finish()
         return self.result()
 
+    async def refresh(self) -> RunResult:
+        """Read where the run stands when no stream says so (a wait for tool output that
+        may have expired; a thread opened before its run was known here: then its newest
+        run). Publishes ``finished`` when the status changed."""
+        if self.active or self.thread_id is None:
+            return self.result()
+        if self.run_id is None:
+            self.run_id = await self._find_new_run(None)
+            if self.run_id is None:
+                return self.result()
+        before = self.run_status
+        await self._reconcile()
+        if self.run_status != before and not self.active:
+            await self._finish()
+        return self.result()
+
     # --- the stream -------------------------------------------------------------------
 
     async def _drive(
