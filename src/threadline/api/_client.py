@@ -120,6 +120,11 @@ class AssistantsClient:
     def base_url(self) -> str:
         return self._core.base_url
 
+    def redact(self, text: str) -> str:
+        """``text`` with the API key replaced, for anything a server's data may echo."""
+        auth = self._core.auth
+        return auth.redact(text) if auth is not None else text
+
     def __repr__(self) -> str:
         auth = self._core.auth
         key = f", api_key_header={auth.header_name!r}, api_key='***'" if auth else ""

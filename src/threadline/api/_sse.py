@@ -3,7 +3,9 @@
 It takes bytes in chunks split anywhere (inside a UTF-8 character, between CR and LF) and
 handles LF, CR and CRLF line endings, a leading BOM, ``:`` comments, multi-line ``data``,
 and a last event that is not followed by a blank line. ``id`` and ``retry`` are ignored:
-Assistants streams cannot be resumed. One event is bounded in size; past the bound the
+Assistants streams cannot be resumed. Comments are dropped unless ``keep_comments`` is set:
+then each event carries the comment lines that came before it in its block (Threadline's
+saved captures put arrival times there). One event is bounded in size; past the bound the
 decoder raises :class:`SSEError` instead of growing without limit.
 
 Written here rather than taken from httpx-sse because that library has no size bound, does
@@ -28,13 +30,18 @@ class SSEError(Exception):
 class ServerSentEvent:
     event: str
     data: str
+    comments: tuple[str, ...] = ()
 
 
 class SSEDecoder:
     """Feed it bytes; it returns the events each chunk completes."""
 
-    def __init__(self, max_event_size: int = MAX_EVENT_SIZE) -> None:
+    def __init__(
+        self, max_event_size: int = MAX_EVENT_SIZE, *, keep_comments: bool = False
+    ) -> None:
         self._max = max_event_size
+        self._keep_comments = keep_comments
+        self._comments: list[str] = []
         self._utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._started = False
         self._skip_lf = False  # the last chunk ended with CR: a leading LF belongs to it
@@ -93,6 +100,12 @@ class SSEDecoder:
             self._dispatch(events)
             return
         if line[0] == ":":
+            if self._keep_comments:
+                comment = line[2:] if line[1:2] == " " else line[1:]
+                self._comments.append(comment)
+                self._size += len(comment) + 1
+                if self._size > self._max:
+                    self._overflow()
             return
         field, sep, value = line.partition(":")
         if sep and value[:1] == " ":
@@ -108,22 +121,28 @@ class SSEDecoder:
 
     def _dispatch(self, events: list[ServerSentEvent]) -> None:
         if self._data:
-            events.append(ServerSentEvent(self._event or "message", "\n".join(self._data)))
+            events.append(
+                ServerSentEvent(
+                    self._event or "message", "\n".join(self._data), tuple(self._comments)
+                )
+            )
         self._event = ""
         self._data = []
+        self._comments = []
         self._size = 0
 
     def _overflow(self) -> None:
         self._data = []
+        self._comments = []
         self._partial.clear()
         self._size = self._partial_len = 0
         raise SSEError(f"a stream event is larger than {self._max // (1024 * 1024)} MiB")
 
 
 def iter_sse(
-    chunks: Iterable[bytes], max_event_size: int = MAX_EVENT_SIZE
+    chunks: Iterable[bytes], max_event_size: int = MAX_EVENT_SIZE, *, keep_comments: bool = False
 ) -> Iterator[ServerSentEvent]:
-    decoder = SSEDecoder(max_event_size)
+    decoder = SSEDecoder(max_event_size, keep_comments=keep_comments)
     for chunk in chunks:
         yield from decoder.feed(chunk)
     yield from decoder.end()

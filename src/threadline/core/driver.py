@@ -40,6 +40,7 @@ from threadline.api import (
 )
 from threadline.config import ToolHandler
 
+from .capture import RawEvent
 from .run_options import RunOptions
 from .run_state import Change, RunState
 from .sanitize import clean_line
@@ -60,6 +61,8 @@ class Update:
     event: AnyEvent | None = None
     status: str | None = None
     error: str | None = None
+    raw: RawEvent | None = None
+    """For ``"event"``: the event as captured (name, raw data, arrival offset)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,14 +408,14 @@ class Conversation:
         self._emit(Update("accepted"))
 
     def _apply(self, event: AnyEvent) -> None:
+        raw = None
         if not isinstance(event, DoneEvent):
-            self._capture.append(
-                CapturedEvent(
-                    time.monotonic() - self._capture_start,
-                    event.event,
-                    json.dumps(event.data_dict(), ensure_ascii=False, separators=(",", ":")),
-                )
+            raw = CapturedEvent(
+                time.monotonic() - self._capture_start,
+                event.event,
+                json.dumps(event.data_dict(), ensure_ascii=False, separators=(",", ":")),
             )
+            self._capture.append(raw)
         change = self.state.apply(event)
         if change.kind == "run" and change.object_id is not None:
             self.run_id = change.object_id
@@ -420,7 +423,7 @@ class Conversation:
                 self.thread_id = self.state.run(change.object_id).thread_id or None
         elif change.kind == "thread" and change.object_id is not None:
             self.thread_id = change.object_id
-        self._emit(Update("event", change, event))
+        self._emit(Update("event", change, event, raw=raw))
 
     # --- recovery ---------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ working if it fails, so a broken profile never stops the app.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 from threadline.api import (
@@ -18,13 +18,15 @@ from threadline.api import (
     AuthenticationError,
     Message,
     NotFoundError,
+    Run,
+    RunStep,
 )
 from threadline.config import Config, MissingKeyError, Profile
 from threadline.errors import UserError
 
 from .driver import Conversation, PollPolicy, title_from
 from .sanitize import clean_line
-from .store import ClientStore, ThreadEntry
+from .store import CapturedEvent, ClientStore, ThreadEntry
 
 NEW_THREAD = "new"
 """The draft key of the thread that the next first message will create."""
@@ -241,6 +243,37 @@ class Session:
         messages = list(reversed(page.data))
         await self.store.cache_messages(self.profile_name, thread_id, messages)
         return messages
+
+    # --- runs and steps (the inspector) -----------------------------------------------
+
+    async def runs(self, thread_id: str, limit: int = 20) -> list[Run]:
+        """The thread's newest runs from the server, newest first."""
+        page = await self.client.list_runs(thread_id, limit=limit, order="desc")
+        return list(page.data)
+
+    async def steps(
+        self, thread_id: str, run_id: str, include: Sequence[str] = ()
+    ) -> list[RunStep]:
+        """Every step of a run, in order (``include``: e.g. file_search result content)."""
+        return [
+            step
+            async for step in self.client.iter_steps(
+                thread_id, run_id, order="asc", include=include
+            )
+        ]
+
+    async def step(
+        self, thread_id: str, run_id: str, step_id: str, include: Sequence[str] = ()
+    ) -> RunStep:
+        return await self.client.get_step(thread_id, run_id, step_id, include=include)
+
+    async def captured_events(self, run_id: str) -> list[CapturedEvent]:
+        """A run's captured stream events, in arrival order (empty once retention dropped it)."""
+        return await self.store.captured_events(run_id)
+
+    def redact(self, text: str) -> str:
+        """``text`` with the profile's API key replaced, for anything shown or saved."""
+        return self._backend.client.redact(text) if self._backend is not None else text
 
     # --- conversations ----------------------------------------------------------------
 
