@@ -129,6 +129,8 @@ class Conversation:
         self.client = client
         self.profile = profile
         self.assistant_id = assistant_id
+        self.run_options: RunOptions | None = None
+        """Options for every send that passes none (the thread's sticky run options)."""
         self.thread_id = thread_id
         self.store = store
         self.capture_retention = capture_retention
@@ -223,6 +225,7 @@ class Conversation:
         """Send a user message and stream the run it starts to rest."""
         if not text.strip():
             raise ValueError("an empty message cannot be sent")
+        options = options if options is not None else self.run_options
         body: dict[str, Any] = options.to_body() if options else {}
         if self.assistant_id is not None:
             body.setdefault("assistant_id", self.assistant_id)
