@@ -36,16 +36,28 @@ class ClientBackend:
             await close()
 
 
-async def open_backend(profile: Profile, *, server_dir: Path | None = None) -> ClientBackend:
-    """Open the profile's backend. Raises ``MissingKeyError`` for an unusable key."""
+async def open_backend(
+    profile: Profile,
+    *,
+    server_dir: Path | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> ClientBackend:
+    """Open the profile's backend. Raises ``MissingKeyError`` for an unusable key.
+
+    ``transport`` replaces the network for a remote profile (tests pass an
+    ``httpx.MockTransport``); everything else (key, headers, query) is as in real use.
+    """
     if profile.backend == "remote":
-        return await _open_remote(profile)
+        return await _open_remote(profile, transport)
     return await _open_embedded(profile, server_dir or data_dir())
 
 
-async def _open_remote(profile: Profile) -> ClientBackend:
+async def _open_remote(
+    profile: Profile, transport: httpx.AsyncBaseTransport | None = None
+) -> ClientBackend:
     # A key command may take a moment (a password manager): keep it off the event loop.
     key = await asyncio.to_thread(resolve_api_key, profile)
+    http = httpx.AsyncClient(transport=transport) if transport is not None else None
     client = AssistantsClient(
         base_url=str(profile.base_url),
         api_key=key,
@@ -55,8 +67,9 @@ async def _open_remote(profile: Profile) -> ClientBackend:
         timeout=profile.timeout,
         stream_idle_timeout=profile.stream_idle_timeout,
         max_retries=profile.max_retries,
-    )  # it makes (and so closes) its own httpx client
-    return ClientBackend(client, f"{profile.name} · remote")
+        http_client=http,  # None: it makes (and so closes) its own httpx client
+    )
+    return ClientBackend(client, f"{profile.name} · remote", [http.aclose] if http else [])
 
 
 async def _open_embedded(profile: Profile, folder: Path) -> ClientBackend:

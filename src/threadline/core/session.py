@@ -25,11 +25,21 @@ from threadline.config import Config, MissingKeyError, Profile
 from threadline.errors import UserError
 
 from .driver import Conversation, PollPolicy, title_from
+from .export import ThreadExport, collect_thread
 from .sanitize import clean_line
 from .store import CapturedEvent, ClientStore, ThreadEntry
+from .thread_settings import (
+    AssistantChoice,
+    ThreadSettings,
+    load_thread_settings,
+    save_thread_settings,
+)
 
 NEW_THREAD = "new"
 """The draft key of the thread that the next first message will create."""
+
+MAX_ASSISTANTS = 500
+"""The assistant picker lists at most this many (the newest first)."""
 
 
 class Backend(Protocol):
@@ -95,6 +105,8 @@ class Session:
         self._conversations: dict[str, Conversation] = {}
         self._new: Conversation | None = None
         self._poll = poll or PollPolicy(idle_timeout=self.profile.stream_idle_timeout)
+        self._settings: dict[str, ThreadSettings] | None = None  # thread id -> settings
+        self._new_settings: dict[Conversation, ThreadSettings] = {}  # threads not created yet
 
     # --- describing -------------------------------------------------------------------
 
@@ -136,6 +148,8 @@ class Session:
         self.connect_error = None
 
     async def _connect(self) -> None:
+        if self._settings is None:
+            self._settings = await load_thread_settings(self.store, self.profile_name)
         if self._backend is None:
             try:
                 self._backend = await self._factory(self.profile)
@@ -200,6 +214,8 @@ class Session:
                 ) from None
         await self.store.remove_thread(self.profile_name, thread_id)
         self._conversations.pop(thread_id, None)
+        if self._settings is not None and self._settings.pop(thread_id, None) is not None:
+            await save_thread_settings(self.store, self.profile_name, self._settings)
 
     async def import_thread(self, thread_id: str) -> ThreadEntry:
         """Add an existing server thread to the index, titled from its metadata or first message."""
@@ -292,7 +308,7 @@ class Session:
         return conversation
 
     def _make_conversation(self, thread_id: str | None) -> Conversation:
-        return Conversation(
+        conversation = Conversation(
             self.client,
             profile=self.profile_name,
             assistant_id=self.assistant.id if self.assistant else None,
@@ -302,6 +318,68 @@ class Session:
             poll=self._poll,
             tool_handlers=self.config.tools,
         )
+        self._apply_settings(conversation, self.thread_settings(thread_id))
+        return conversation
+
+    # --- per-thread assistant and run options -----------------------------------------
+
+    async def assistants(self) -> list[Assistant]:
+        """The server's assistants, newest first, page after page (at most MAX_ASSISTANTS)."""
+        found: list[Assistant] = []
+        async for assistant in self.client.iter_assistants(limit=100, order="desc"):
+            found.append(assistant)
+            if len(found) >= MAX_ASSISTANTS:
+                break
+        return found
+
+    def thread_settings(self, thread_id: str | None) -> ThreadSettings:
+        """The thread's sticky settings (``None``: the new thread's, until it is created)."""
+        if thread_id is None:
+            new = self._new
+            return self._new_settings.get(new, ThreadSettings()) if new else ThreadSettings()
+        return (self._settings or {}).get(thread_id, ThreadSettings())
+
+    def assistant_for(self, thread_id: str | None) -> AssistantChoice | None:
+        """The assistant the thread's next run uses: its own choice, else the profile's."""
+        chosen = self.thread_settings(thread_id).assistant
+        if chosen is not None:
+            return chosen
+        return AssistantChoice.of(self.assistant) if self.assistant else None
+
+    async def set_thread_settings(
+        self, conversation: Conversation, settings: ThreadSettings
+    ) -> None:
+        """Use ``settings`` for the conversation's next runs, and keep them with the thread."""
+        self._apply_settings(conversation, settings)
+        if conversation.thread_id is None:
+            self._new_settings[conversation] = settings
+            return
+        if self._settings is None:
+            self._settings = await load_thread_settings(self.store, self.profile_name)
+        self._settings[conversation.thread_id] = settings
+        await save_thread_settings(self.store, self.profile_name, self._settings)
+
+    async def adopt_thread_settings(self, conversation: Conversation) -> None:
+        """A new thread got its id: keep the settings it was created with under that id."""
+        settings = self._new_settings.get(conversation)
+        if settings is not None and conversation.thread_id is not None:
+            del self._new_settings[conversation]
+            await self.set_thread_settings(conversation, settings)
+
+    def _apply_settings(self, conversation: Conversation, settings: ThreadSettings) -> None:
+        default = self.assistant.id if self.assistant else None
+        conversation.assistant_id = settings.assistant.id if settings.assistant else default
+        conversation.run_options = None if settings.options.is_default() else settings.options
+
+    # --- export -----------------------------------------------------------------------
+
+    async def export_thread(self, thread_id: str) -> ThreadExport:
+        """The thread with all its messages, runs and steps, for core.export's writers."""
+        entry = await self.store.get_thread(self.profile_name, thread_id)
+        try:
+            return await collect_thread(self.client, thread_id, entry.title if entry else "")
+        except NotFoundError:
+            raise ThreadGone(f"the server has no thread {thread_id}") from None
 
     # --- drafts -----------------------------------------------------------------------
 
