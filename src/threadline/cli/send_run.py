@@ -161,6 +161,8 @@ async def send(
     err = err or sys.stderr
     config = load_config()
     store = await ClientStore.open(data_dir() / STORE_FILE)
+    for warning in store.warnings:  # a damaged store was moved aside: say where
+        print(f"threadline: warning: {clean_line(warning)}", file=err)
     session = Session(config, profile_name, store, backend_factory)
     try:
         try:

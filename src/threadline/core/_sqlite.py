@@ -29,8 +29,12 @@ def connect_private(path: Path) -> sqlite3.Connection:
         fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
         os.close(fd)
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA journal_mode = WAL")
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _use_wal(conn)
+    except BaseException:
+        conn.close()
+        raise
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
     for suffix in ("-wal", "-shm"):
@@ -38,6 +42,45 @@ def connect_private(path: Path) -> sqlite3.Connection:
         if sidecar.exists():
             os.chmod(sidecar, 0o600)
     return conn
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL. Two processes creating the file at once can find the switch locked,
+    and SQLite answers that at once instead of waiting: retry for the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(0.01)
+
+
+def _code(exc: sqlite3.Error) -> int:
+    return int(getattr(exc, "sqlite_errorcode", -1)) & 0xFF
+
+
+def is_busy(exc: sqlite3.Error) -> bool:
+    """Another connection holds the lock (after the busy timeout, where SQLite waits)."""
+    return _code(exc) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def is_corrupt(exc: sqlite3.Error) -> bool:
+    """The file is damaged or not a database: the only errors that move a store aside (a
+    busy or unreadable file is the user's to fix, and moving it would split the data)."""
+    return _code(exc) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def quick_check(conn: sqlite3.Connection) -> None:
+    """Raise the corruption ``PRAGMA quick_check`` finds (damage past the header, which
+    opening alone does not read)."""
+    problems = [row[0] for row in conn.execute("PRAGMA quick_check").fetchall()]
+    if problems != ["ok"]:
+        error = sqlite3.DatabaseError(f"database disk image is malformed: {problems[0]}")
+        error.sqlite_errorcode = sqlite3.SQLITE_CORRUPT
+        raise error
 
 
 def migrate(conn: sqlite3.Connection, migrations: Sequence[str]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
@@ -18,8 +19,18 @@ from pathlib import Path
 from typing import Any
 
 from threadline.api import Message
+from threadline.errors import UserError
+from threadline.locations import display_path
 
-from ._sqlite import SQLiteThread, connect_private, migrate, move_aside
+from ._sqlite import (
+    SQLiteThread,
+    connect_private,
+    is_busy,
+    is_corrupt,
+    migrate,
+    move_aside,
+    quick_check,
+)
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -110,18 +121,50 @@ class CapturedEvent:
     data: str
 
 
+class StoreError(UserError):
+    """The local store cannot be opened (locked, unreadable, not a file); one line naming it."""
+
+    def __init__(self, path: Path, exc: Exception) -> None:
+        if path.is_dir():
+            why = "it is a folder; the local store must be a file"
+        elif isinstance(exc, sqlite3.Error) and is_busy(exc):
+            why = "another process holds it locked; try again"
+        elif isinstance(exc, OSError):
+            why = exc.strerror or str(exc)
+        elif path.exists() and not os.access(path, os.R_OK | os.W_OK):
+            why = "permission denied"
+        else:
+            why = str(exc)
+        super().__init__(f"{display_path(path)}: cannot open the local store: {why}")
+
+
+def _open_checked(path: Path) -> sqlite3.Connection:
+    conn = connect_private(path)
+    try:
+        migrate(conn, MIGRATIONS)
+        quick_check(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
 def _open(path: Path) -> tuple[sqlite3.Connection, list[str]]:
     warnings: list[str] = []
     try:
-        conn = connect_private(path)
-        migrate(conn, MIGRATIONS)
-    except sqlite3.DatabaseError as exc:
-        moved = move_aside(path)
-        warnings.append(
-            f"{path} was unreadable ({exc}); moved it to {moved.name} and started a fresh store"
-        )
-        conn = connect_private(path)
-        migrate(conn, MIGRATIONS)
+        try:
+            conn = _open_checked(path)
+        except sqlite3.DatabaseError as exc:
+            if not is_corrupt(exc):
+                raise
+            moved = move_aside(path)
+            warnings.append(
+                f"{display_path(path)} was damaged ({exc}); moved it to {moved.name} "
+                "and started a fresh store"
+            )
+            conn = _open_checked(path)
+    except (sqlite3.Error, OSError) as exc:
+        raise StoreError(path, exc) from None
     return conn, warnings
 
 
