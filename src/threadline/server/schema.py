@@ -44,18 +44,27 @@ class SchemaTooNewError(Exception):
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    """Bring the schema to :data:`SCHEMA_VERSION`, one transaction per migration."""
-    (version,) = conn.execute("PRAGMA user_version").fetchone()
-    if version > SCHEMA_VERSION:
-        raise SchemaTooNewError(
-            f"store schema version {version} is newer than this Threadline ({SCHEMA_VERSION})"
-        )
-    for number in range(version + 1, SCHEMA_VERSION + 1):
-        # executescript commits first; the explicit BEGIN makes each migration atomic.
+    """Bring the schema to :data:`SCHEMA_VERSION`, one transaction per migration.
+
+    The version is read inside each migration's ``BEGIN IMMEDIATE``: another process may be
+    migrating the same file, and a version read before it finished would run its
+    migration a second time ("table already exists").
+    """
+    for number in range(1, SCHEMA_VERSION + 1):
+        conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.executescript(
-                f"BEGIN IMMEDIATE; {MIGRATIONS[number - 1]} PRAGMA user_version = {number}; COMMIT;"
-            )
+            (version,) = conn.execute("PRAGMA user_version").fetchone()
+            if version > SCHEMA_VERSION:
+                raise SchemaTooNewError(
+                    f"store schema version {version} is newer than this Threadline "
+                    f"({SCHEMA_VERSION})"
+                )
+            if version < number:
+                for statement in MIGRATIONS[number - 1].split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")

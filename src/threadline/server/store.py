@@ -28,7 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from .schema import SchemaTooNewError, migrate
+from threadline.errors import UserError
+
+from .schema import migrate
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,7 @@ _TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "step": ("steps", ("thread_id", "run_id")),
 }
 _BATCH = 256  # writes committed together at most
+BUSY_TIMEOUT_MS = 5000
 
 
 def encode(obj: Any) -> str:
@@ -73,14 +76,59 @@ class Page:
     has_more: bool
 
 
+class StoreUnavailableError(UserError):
+    """The store's file cannot be opened: locked past the busy timeout, unreadable, or not a
+    file. Unlike a damaged file it is not moved aside: that would split the data."""
+
+    def __init__(self, path: Path, exc: Exception) -> None:
+        if path.is_dir():
+            why = "it is a folder; the server store must be a file"
+        elif isinstance(exc, sqlite3.Error) and _code(exc) in _BUSY:
+            why = "another process holds it locked; try again"
+        elif isinstance(exc, OSError):
+            why = exc.strerror or str(exc)
+        elif path.exists() and not os.access(path, os.R_OK | os.W_OK):
+            why = "permission denied"
+        else:
+            why = str(exc)
+        super().__init__(f"{path}: cannot open the server store: {why}")
+
+
+def _code(exc: sqlite3.Error) -> int:
+    return int(getattr(exc, "sqlite_errorcode", -1)) & 0xFF
+
+
+_BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+# Only these mean the file itself is damaged, and so is moved aside.
+_DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA busy_timeout = 5000")
-    conn.execute("PRAGMA journal_mode = WAL")
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _use_wal(conn)
+    except BaseException:
+        conn.close()
+        raise
     # WAL + NORMAL: a commit is atomic and durable against crashes of the process; the
     # fsync happens at checkpoints, not on every run transition.
     conn.execute("PRAGMA synchronous = NORMAL")
     return conn
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL. Two processes creating the file at once can find the switch locked,
+    and SQLite answers that at once instead of waiting: retry for the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if _code(exc) not in _BUSY or time.monotonic() > deadline:
+                raise
+        time.sleep(0.01)
 
 
 def _create_private(path: Path) -> None:
@@ -194,17 +242,20 @@ class Store:
 
     def _open_connection(self) -> sqlite3.Connection:
         try:
-            return self._try_open()
-        except SchemaTooNewError:
-            raise
-        except sqlite3.DatabaseError as exc:
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
-            log.warning("%s is not a usable store (%s); moved to %s", self.path, exc, aside)
-            for suffix in ("", "-wal", "-shm"):
-                with contextlib.suppress(FileNotFoundError):
-                    os.replace(f"{self.path}{suffix}", f"{aside}{suffix}")
-            self.moved_aside = aside
-            return self._try_open()
+            try:
+                return self._try_open()
+            except sqlite3.DatabaseError as exc:
+                if _code(exc) not in _DAMAGED:
+                    raise
+                aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
+                log.warning("%s is not a usable store (%s); moved to %s", self.path, exc, aside)
+                for suffix in ("", "-wal", "-shm"):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.replace(f"{self.path}{suffix}", f"{aside}{suffix}")
+                self.moved_aside = aside
+                return self._try_open()
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreUnavailableError(self.path, exc) from None
 
     def _try_open(self) -> sqlite3.Connection:
         _create_private(self.path)
