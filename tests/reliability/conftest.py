@@ -139,10 +139,10 @@ class Sent:
     err: str
 
 
-async def run_send(text: str, **kwargs: Any) -> Sent:
+async def run_send(text: str, profile: str | None = None, **kwargs: Any) -> Sent:
     """``threadline send TEXT`` in this process."""
     out, err = io.StringIO(), io.StringIO()
-    code = await send(text, profile_name=None, out=out, err=err, **kwargs)
+    code = await send(text, profile_name=profile, out=out, err=err, **kwargs)
     return Sent(code, out.getvalue(), err.getvalue())
 
 
