@@ -50,6 +50,8 @@ from .tool_round import ToolRound
 UpdateKind = Literal["accepted", "event", "reconnecting", "recovered", "finished", "failed"]
 RESTING = TERMINAL_RUN_STATUSES | {"requires_action"}
 TITLE_LENGTH = 60
+RUN_ONLY_FIELDS = frozenset({"additional_instructions", "reasoning_effort"})
+"""Run options that create-thread-and-run does not take (only create-run does)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +232,8 @@ class Conversation:
         if self.assistant_id is not None:
             body.setdefault("assistant_id", self.assistant_id)
         message = {"role": "user", "content": text}
+        if self.thread_id is None and not RUN_ONLY_FIELDS.isdisjoint(body):
+            await self._create_thread_first(text)
         if self.thread_id is None:
             self._title = title_from(text)
             thread = {"messages": [message], "metadata": {"title": self._title}}
@@ -237,6 +241,22 @@ class Conversation:
         else:
             stream = self.client.stream_run(self.thread_id, additional_messages=[message], **body)
         return await self._drive(stream, sent_text=text, previous_run=self.run_id)
+
+    async def _create_thread_first(self, text: str) -> None:
+        """An empty thread for a first message whose options create-thread-and-run lacks.
+
+        The message then goes with the run (one request, as for any thread): if that request
+        fails, the thread is known and empty, and sending again cannot duplicate the message.
+        """
+        if self.active:
+            raise ConversationBusy("a run is already streaming in this conversation")
+        self._title = title_from(text)
+        try:
+            thread = await self.client.create_thread(metadata={"title": self._title})
+        except APIError as exc:
+            self._emit(Update("failed", error=str(exc)))
+            raise
+        self.thread_id = thread.id
 
     async def submit_tool_outputs(self, outputs: Mapping[str, str]) -> RunResult:
         """Submit every pending call's output in one streamed request."""

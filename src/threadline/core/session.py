@@ -40,6 +40,8 @@ NEW_THREAD = "new"
 
 MAX_ASSISTANTS = 500
 """The assistant picker lists at most this many (the newest first)."""
+ASSISTANTS_PAGE = 100
+"""Assistants asked for per request (the API's largest page)."""
 
 
 class Backend(Protocol):
@@ -283,6 +285,9 @@ class Session:
     ) -> RunStep:
         return await self.client.get_step(thread_id, run_id, step_id, include=include)
 
+    async def message(self, thread_id: str, message_id: str) -> Message:
+        return await self.client.get_message(thread_id, message_id)
+
     async def captured_events(self, run_id: str) -> list[CapturedEvent]:
         """A run's captured stream events, in arrival order (empty once retention dropped it)."""
         return await self.store.captured_events(run_id)
@@ -326,7 +331,7 @@ class Session:
     async def assistants(self) -> list[Assistant]:
         """The server's assistants, newest first, page after page (at most MAX_ASSISTANTS)."""
         found: list[Assistant] = []
-        async for assistant in self.client.iter_assistants(limit=100, order="desc"):
+        async for assistant in self.client.iter_assistants(limit=ASSISTANTS_PAGE, order="desc"):
             found.append(assistant)
             if len(found) >= MAX_ASSISTANTS:
                 break

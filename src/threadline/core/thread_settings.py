@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from threadline.api import Assistant
+from threadline.api import Assistant, FunctionTool
 
 from .run_options import RunOptions
 from .sanitize import clean_line
@@ -27,6 +27,8 @@ class AssistantChoice(BaseModel):
     id: str
     name: str = ""
     model: str = ""
+    functions: tuple[str, ...] = ()
+    """Its function tools' names, for the run options' tool_choice (as when picked)."""
 
     @classmethod
     def of(cls, assistant: Assistant) -> AssistantChoice:
@@ -34,6 +36,11 @@ class AssistantChoice(BaseModel):
             id=assistant.id,
             name=clean_line(assistant.name or ""),
             model=clean_line(assistant.model),
+            functions=tuple(
+                clean_line(tool.function.name)
+                for tool in assistant.tools
+                if isinstance(tool, FunctionTool)
+            ),
         )
 
     @property
