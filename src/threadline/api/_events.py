@@ -177,6 +177,28 @@ AnyEvent = (
 )
 
 
+MAX_DEPTH = 64
+"""The deepest nesting of objects and arrays accepted in event data. Real events nest
+about ten deep; a deeper one is refused here, so that nothing downstream (the reducer, the
+views) that walks data recursively can be made to overflow the stack."""
+
+
+def _too_deep(data: str, decoded: Any) -> bool:
+    # The depth cannot exceed the number of brackets: most events are never walked.
+    if data.count("{") + data.count("[") <= MAX_DEPTH:
+        return False
+    stack: list[tuple[Any, int]] = [(decoded, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if not isinstance(value, dict | list):
+            continue
+        if depth > MAX_DEPTH:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 def parse_event(name: str, data: str) -> AnyEvent:
     """Turn one SSE event into a typed event. Never raises for server-sent input."""
     if data == "[DONE]":
@@ -184,10 +206,13 @@ def parse_event(name: str, data: str) -> AnyEvent:
     tag = _TAGS.get(name)
     try:
         decoded = json.loads(data)
+        problem = f"data is nested more than {MAX_DEPTH} deep" if _too_deep(data, decoded) else ""
     except (ValueError, RecursionError) as exc:
+        problem = f"data is not JSON: {exc}"
+    if problem:
         if tag is None:
             return UnknownEvent(event=name, data=data)
-        return InvalidEvent(event=name, data=data, error=f"data is not JSON: {exc}")
+        return InvalidEvent(event=name, data=data, error=problem)
     if tag is None:
         unknown = UnknownEvent(event=name, data=decoded)
         unknown._raw = decoded
