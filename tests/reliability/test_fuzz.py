@@ -9,6 +9,7 @@ reordered, truncated, retyped, blown up (huge strings, deep nesting).
 
 from __future__ import annotations
 
+import itertools
 import json
 import tracemalloc
 from collections.abc import Callable
@@ -39,7 +40,7 @@ SSE_BYTES = st.one_of(st.binary(max_size=600), st.lists(SSE_PIECES, max_size=80)
 def chunked(data: bytes, cuts: list[int]) -> list[bytes]:
     points = sorted({c % (len(data) + 1) for c in cuts})
     bounds = [0, *points, len(data)]
-    return [data[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [data[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 def decode(data: bytes, cuts: list[int], limit: int) -> list[tuple[str, str]] | None:
@@ -92,37 +93,31 @@ EVENT_NAMES = sorted(
     {event.event for path in STREAMS for event in parse_stream(path.read_bytes())}
     | {"error", "done", "thread.run.step.delta", "thread.message.delta", "thread.created"}
 )
+KEYS = st.sampled_from(
+    [
+        "id",
+        "object",
+        "status",
+        "delta",
+        "content",
+        "index",
+        "type",
+        "text",
+        "value",
+        "step_details",
+        "tool_calls",
+        "function",
+        "arguments",
+        "run_id",
+        "thread_id",
+        "role",
+        "annotations",
+        "x",
+    ]
+)
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=4)
-        | st.dictionaries(
-            st.sampled_from(
-                [
-                    "id",
-                    "object",
-                    "status",
-                    "delta",
-                    "content",
-                    "index",
-                    "type",
-                    "text",
-                    "value",
-                    "step_details",
-                    "tool_calls",
-                    "function",
-                    "arguments",
-                    "run_id",
-                    "thread_id",
-                    "role",
-                    "annotations",
-                    "x",
-                ]
-            ),
-            children,
-            max_size=5,
-        )
-    ),  # fmt: skip
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(KEYS, children, max_size=5),
     max_leaves=20,
 )
 
