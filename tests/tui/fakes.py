@@ -198,6 +198,8 @@ class FakeConversation:
     def pending_tool_calls(self) -> list[RequiredToolCall]:
         return []
 
+    tool_round = None  # scripted runs never wait for tool output
+
     async def send(self, text: str, options: object = None) -> RunResult:
         self.sent.append(text)
         if self.fail_next is not None:

@@ -57,6 +57,11 @@ class ThreadlineApp(App[None]):
         self.key_overrides: dict[str, str] = {}  # binding id -> key, shown by the help screen
 
     @property
+    def cursor_blink(self) -> bool:
+        """Whether text cursors blink (off for tests and snapshots)."""
+        return self._cursor_blink
+
+    @property
     def main(self) -> MainScreen:
         return self.get_screen("main")  # type: ignore[return-value]
 

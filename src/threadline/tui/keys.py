@@ -78,6 +78,31 @@ KEYS: tuple[KeyAction, ...] = (
         "Cancel the run streaming in this thread",
         "main",
     ),
+    # Tool-call cards: live only while the run on screen waits for tool output.
+    KeyAction(
+        "submit_tool_outputs",
+        "f9",
+        "submit_tool_outputs",
+        "Submit tool outputs",
+        "Send every tool call's output in one request, once each has one",
+        "main",
+    ),
+    KeyAction(
+        "tool_error",
+        "f10",
+        "tool_error",
+        "Answer tool call with an error",
+        "Send the focused tool call's output as an error (press again to undo)",
+        "main",
+    ),
+    KeyAction(
+        "tool_handler",
+        "f12",
+        "tool_handler",
+        "Use tool handler",
+        "Approve the focused tool call's proposed output, or run its handler now",
+        "main",
+    ),
     KeyAction("new_thread", "ctrl+n", "new_thread", "New thread", "Start a new thread", "main"),
     KeyAction(
         "rename_thread", "f2", "rename_thread", "Rename thread", "Rename this thread", "main"

@@ -36,6 +36,7 @@ from ..widgets.inspector import InspectorPane
 from ..widgets.message_list import MessageList
 from ..widgets.status_bar import StatusBar
 from ..widgets.thread_list import ThreadList
+from ..widgets.tool_cards import TOOL_ACTIONS, ToolRoundsHost
 from .dialogs import Confirm
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ def layout_for(width: int) -> str:
     return "wide" if width >= WIDE else "medium" if width >= NARROW else "narrow"
 
 
-class MainScreen(ReportsWorkFailures, Screen[None]):
+class MainScreen(ReportsWorkFailures, ToolRoundsHost, Screen[None]):
     CSS_PATH = "main.tcss"
     BINDINGS = bindings("main")
     AUTO_FOCUS = "#composer"
@@ -155,6 +156,7 @@ class MainScreen(ReportsWorkFailures, Screen[None]):
             self.conversation = self.composer.conversation = conversation
             self.inspector.show_conversation(conversation)
             self.messages.attach(conversation)
+            self.tool_thread_opened(conversation)
 
     def _show_problem(self, problem: str) -> None:
         self.status.problem = problem
@@ -187,6 +189,8 @@ class MainScreen(ReportsWorkFailures, Screen[None]):
         self.thread_id, self.conversation = thread_id, conversation
         self.threads.set_current(thread_id)
         self.messages.show(thread_id, conversation)
+        if conversation is not None:
+            self.tool_thread_opened(conversation)
         self.inspector.show_conversation(conversation)
         self.status.run = run_label(conversation) if conversation else ""
         await self.composer.bind(self.session, thread_id, conversation)
@@ -268,6 +272,8 @@ class MainScreen(ReportsWorkFailures, Screen[None]):
         if action == "cancel_run":
             conversation = self.conversation
             return bool(conversation and (conversation.active or conversation.pending_tool_calls))
+        if action in TOOL_ACTIONS:
+            return self.tool_action_enabled(action)
         return True
 
     def action_cancel_run(self) -> None:
@@ -294,6 +300,7 @@ class MainScreen(ReportsWorkFailures, Screen[None]):
             self._show_run_state(conversation, update, shown)
         if update.kind in {"accepted", "finished"}:
             self.threads.reload()
+        self.tool_round_updated(conversation, update)
 
     def _show_run_state(self, conversation: Conversation, update: Update, shown: bool) -> None:
         label = "reconnecting" if update.kind == "reconnecting" else run_label(conversation)

@@ -27,6 +27,7 @@ from ..errors import ReportsWorkFailures
 from ..messages import RunUpdated
 from ..render import error_line, run_state_line
 from .message_view import AssistantMessage, MessageView, RunNotice, UserMessage
+from .tool_cards import show_tool_round
 
 if TYPE_CHECKING:
     from threadline.core.driver import Conversation
@@ -193,6 +194,13 @@ class MessageList(ReportsWorkFailures, VerticalScroll):
         for run in state.runs():
             if not thread_id or run.thread_id in ("", thread_id):
                 self._notice(run.id).show(*run_state_line(run))
+        await self._show_tool_round()
+
+    async def _show_tool_round(self) -> None:
+        """The tool calls the run waits on, as cards above its notice (see tool_cards)."""
+        conversation = self.conversation
+        notice = self._notices.get(conversation.run_id or "") if conversation else None
+        await show_tool_round(self, conversation, notice, self._clock)
 
     async def _live_view(
         self, message: Message, replacing: MessageView | None = None
@@ -275,8 +283,10 @@ class MessageList(ReportsWorkFailures, VerticalScroll):
                 await self._message_changed(state.message(change.object_id))
             elif change.kind == "run" and change.object_id is not None:
                 self._notice(change.object_id).show(*run_state_line(state.run(change.object_id)))
+                await self._show_tool_round()
         elif update.kind == "finished":
             await self._finished(event.conversation, update.status, update.error)
+            await self._show_tool_round()
         elif update.kind == "reconnecting" and event.conversation.run_id:
             self._notice(event.conversation.run_id).show(
                 "-running", "connection lost; reconnecting…"
