@@ -49,6 +49,9 @@ def warnings_of(state: CallState) -> list[str]:
     return lines
 
 
+_SECTIONS = ("-has-description", "-has-warnings", "-has-handler", "-has-proposal", "-has-actions")
+
+
 class ToolCard(Vertical):
     DEFAULT_CSS = """
     ToolCard {
@@ -60,19 +63,21 @@ class ToolCard(Vertical):
         padding: 0 1;
         margin: 0 0 1 0;
         & > Static { height: auto; }
-        & > .description { color: $text-muted; }
+        & > .description { display: none; color: $text-muted; }
         & > .warnings { display: none; color: $text-warning; }
-        & > .handler { display: none; height: auto; }
-        & > .handler > .text { width: 1fr; height: auto; color: $text-secondary; }
-        & > .handler > Button { margin: 0 0 0 2; }
+        & > .handler { display: none; color: $text-secondary; }
         & > .proposal { display: none; background: $boost; padding: 0 1; }
+        & > .actions { display: none; height: auto; }
+        & > .actions > Button { width: auto; min-width: 0; margin: 0 2 0 0; }
         & > .answer { height: auto; margin: 1 0 0 0; }
         & > .answer > .label { width: 7; color: $text-muted; }
         & > .answer > Checkbox { margin: 0 0 0 1; }
         & > .summary { display: none; text-wrap: nowrap; text-overflow: ellipsis; }
+        &.-has-description > .description { display: block; }
         &.-has-warnings > .warnings { display: block; }
         &.-has-handler > .handler { display: block; }
         &.-has-proposal > .proposal { display: block; }
+        &.-has-actions > .actions { display: block; }
         &.-answered { border: round $success; border-title-color: $text-success; }
         &.-error-answer { border: round $error; border-title-color: $text-error; }
         &.-error-answer > .answer > .label { color: $text-error; }
@@ -112,21 +117,19 @@ class ToolCard(Vertical):
 
     def compose(self) -> ComposeResult:
         state = self.state
-        description = Static(
+        yield Static(
             Content(capped(state.description or "", MAX_DESCRIPTION_LINES)),
             classes="description",
         )
-        description.display = bool((state.description or "").strip())
-        yield description
         yield Static(
             Content(capped(state.arguments.pretty, MAX_ARGUMENT_LINES)), classes="arguments"
         )
         yield Static(Content("\n".join(warnings_of(state))), classes="warnings")
-        with Horizontal(classes="handler"):
-            yield Static(Content(""), classes="text")
-            yield Button("Approve", classes="approve", compact=True, variant="success")
-            yield Button("Run handler", classes="run", compact=True, variant="primary")
+        yield Static(Content(""), classes="handler")
         yield Static(Content(""), classes="proposal")
+        with Horizontal(classes="actions"):
+            yield Button(" Approve ", classes="approve", compact=True, variant="success")
+            yield Button(" Run handler ", classes="run", compact=True, variant="primary")
         with Horizontal(classes="answer"):
             yield Static(Content("output"), classes="label")
             yield self.field
@@ -136,6 +139,7 @@ class ToolCard(Vertical):
     def on_mount(self) -> None:
         self.border_title = Content(clean_line(self.state.name))
         self.set_class(bool(warnings_of(self.state)), "-has-warnings")
+        self.set_class(bool((self.state.description or "").strip()), "-has-description")
         self.show_state(self.mode)
 
     # --- showing the state ------------------------------------------------------------
@@ -148,7 +152,8 @@ class ToolCard(Vertical):
         self.set_class(mode == "sent", "-sent")
         self.set_class(state.has_output and not is_error, "-answered")
         self.set_class(state.has_output and is_error, "-error-answer")
-        if mode == "sent":
+        if mode == "sent":  # folded to its summary line, for good
+            self.set_class(False, *_SECTIONS)
             self.border_subtitle = None
             self.query_one(".summary", Static).update(
                 Content.assemble((clean_line(state.name), "bold"), "  ", summary(state))
@@ -191,12 +196,13 @@ class ToolCard(Vertical):
         proposal = state.proposal
         approvable, runnable = self.approvable, self.runnable
         words = handler_line(state)
-        self.query_one(".handler > .text", Static).update(Content(words))
+        self.query_one(".handler", Static).update(Content(words))
         self.query_one(".approve", Button).display = approvable
         run = self.query_one(".run", Button)
         run.display = runnable
-        run.label = "Run again" if state.result is not None else "Run handler"
-        self.set_class(bool(words) or approvable or runnable, "-has-handler")
+        run.label = " Run again " if state.result is not None else " Run handler "
+        self.set_class(bool(words), "-has-handler")
+        self.set_class(approvable or runnable, "-has-actions")
         shown = proposal is not None and state.source != "approved"
         self.set_class(shown, "-has-proposal")
         if shown and proposal is not None:
