@@ -242,7 +242,7 @@ class ToolCards(Vertical):
         return next((c for c in self.cards if not c.state.has_output), None)
 
     def focus_first_pending(self) -> None:
-        if self.mode != "open" or not self.cards:
+        if not self.is_attached or self.mode != "open" or not self.cards:
             return
         card = self.first_pending() or self.cards[0]
         card.field.focus()
