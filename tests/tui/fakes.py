@@ -25,6 +25,8 @@ from threadline.api import (
     Assistant,
     Message,
     RequiredToolCall,
+    Run,
+    RunStep,
     iter_sse,
     parse_event,
 )
@@ -32,7 +34,7 @@ from threadline.config import Config
 from threadline.core.driver import RunResult, Update, title_from
 from threadline.core.run_state import RunState
 from threadline.core.session import NEW_THREAD, NotConnected, ThreadGone
-from threadline.core.store import ClientStore, ThreadEntry
+from threadline.core.store import CapturedEvent, ClientStore, ThreadEntry
 
 NOW = 1_773_500_940  # 2026-03-14 15:09 UTC: every fake timestamp is near it
 _ids = itertools.count(1)
@@ -431,6 +433,30 @@ class FakeSession:
 
     async def last_sent(self, key: str) -> str | None:
         return await self.store.last_sent(self.profile_name, key)
+
+    # --- the inspector: runs and steps come from the scripted runs' states ------------
+
+    def _states(self, thread_id: str) -> list[RunState]:
+        return [c.state for c in self.conversations.values() if c.thread_id == thread_id]
+
+    async def runs(self, thread_id: str, limit: int = 20) -> list[Run]:
+        self._need_server()
+        runs = [run for state in self._states(thread_id) for run in state.runs()]
+        return sorted(runs, key=lambda run: run.created_at, reverse=True)[:limit]
+
+    async def steps(self, thread_id: str, run_id: str, include: object = ()) -> list[RunStep]:
+        self._need_server()
+        return [step for state in self._states(thread_id) for step in state.steps(run_id)]
+
+    async def message(self, thread_id: str, message_id: str) -> Message:
+        self._need_server()
+        return next(m for m in self.server_messages.get(thread_id, []) if m.id == message_id)
+
+    async def captured_events(self, run_id: str) -> list[CapturedEvent]:
+        return await self.store.captured_events(run_id)
+
+    def redact(self, text: str) -> str:
+        return text
 
 
 def unreachable() -> APIConnectionError:

@@ -11,8 +11,10 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "replay",
         help="replay a captured SSE stream",
-        description="Rebuild the state a captured SSE stream describes (a Threadline "
-        "capture or any `curl -N` output). FILE may be - for stdin.",
+        description="Play a captured SSE stream (a Threadline capture or any `curl -N` "
+        "output) in the app: the conversation and the inspector show what it builds. "
+        "With --json, or when not in a terminal, print the state it ends in instead. "
+        "FILE may be - for stdin.",
     )
     parser.add_argument("file", metavar="FILE", help="SSE text file, or - for stdin")
     parser.add_argument("--json", action="store_true", help="print the final state as JSON")
@@ -41,7 +43,10 @@ def run(args: argparse.Namespace) -> int:
     from threadline.core.replay import parse_stream, replay
 
     source = "stdin" if args.file == "-" else args.file
-    state = replay(parse_stream(_read(args.file), source))
+    data = _read(args.file)
+    if not args.json and _interactive():
+        return _open_app(data, source)
+    state = replay(parse_stream(data, source))
     if args.json:
         json.dump(state.to_json(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -50,3 +55,22 @@ def run(args: argparse.Namespace) -> int:
 
     sys.stdout.write(summarize(state))
     return 0
+
+
+def _interactive() -> bool:
+    """The app needs a terminal for both keys and screen (stdin may be the capture)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _open_app(data: bytes, source: str) -> int:
+    from threadline.config import load_config
+    from threadline.core.replay import Replay
+
+    # Both read (and fail, in one line) before the screen is taken.
+    player = Replay.from_bytes(data, source)
+    config = load_config()
+    from threadline.tui.screens.replay_app import ReplayApp
+
+    app = ReplayApp(config, player, source)
+    app.run()
+    return app.return_code or 0

@@ -14,12 +14,15 @@ time get ``at = None`` and a replay of them runs at once.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from threadline.api import SSEError, iter_sse
 from threadline.errors import UserError
+from threadline.locations import data_dir, write_private_file
 
 AT_PREFIX = "threadline-at="
 HEADER = ": threadline capture: arrival times in seconds since the stream began\n\n"
@@ -83,6 +86,20 @@ def read_capture(data: bytes, source: str = "input") -> list[TimedEvent]:
     if not events:
         raise NotAStreamError(f"{source}: not an SSE stream (no event:/data: lines found)")
     return events
+
+
+def capture_path(run_id: str, folder: Path | None = None) -> Path:
+    """Where "save capture" puts a run's capture: ``<data>/exports/<run id>.sse``."""
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", run_id).strip(".")[:120] or "run"
+    return (folder if folder is not None else data_dir() / "exports") / f"{name}.sse"
+
+
+def save_capture(
+    events: Iterable[RawEvent], path: Path, redact: Callable[[str], str] = lambda text: text
+) -> Path:
+    """Write the events to ``path`` (0600, atomically) after ``redact``; returns the file."""
+    text = redact(write_capture(events).decode("utf-8"))
+    return write_private_file(path, text.encode("utf-8"))
 
 
 def is_timed(events: Iterable[RawEvent]) -> bool:

@@ -75,6 +75,9 @@ class Replay:
     def pending_tool_calls(self) -> list[RequiredToolCall]:
         return []  # a replay answers nothing
 
+    tool_round = None
+    """A replay answers no tool calls (a conversation's ``tool_round``)."""
+
     def subscribe(self, callback: Callable[[Update], None]) -> Callable[[], None]:
         self._subscribers.append(callback)
 

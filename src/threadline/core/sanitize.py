@@ -19,18 +19,23 @@ from __future__ import annotations
 
 import re
 
-_BODY = 4096  # longest OSC/DCS body removed as one sequence; bounds the regex's work
-_ESCAPE_SEQUENCE = re.compile(
-    rf"""
+_BODY = 4096  # longest OSC/DCS body removed as one sequence
+# Sequences without a body, matched at their introducer. Linear overall: their parameter
+# and intermediate runs cannot contain an introducer, so runs after two introducers never
+# overlap.
+_SHORT_SEQUENCE = re.compile(
+    r"""
     \x1b\[ [\x30-\x3f]* [\x20-\x2f]* [\x40-\x7e]                # CSI ... final byte
-  | \x1b\] .{{0,{_BODY}}}? (?:\x07|\x1b\\|\x9c)                 # OSC ... BEL or ST
-  | \x1b[PX^_] .{{0,{_BODY}}}? (?:\x1b\\|\x9c)                  # DCS, SOS, PM, APC ... ST
   | \x1b[\x20-\x2f]* [\x30-\x4f\x51-\x57\x59-\x5a\x5c\x60-\x7e]  # two-char and nF escapes
   | \x9b [\x30-\x3f]* [\x20-\x2f]* [\x40-\x7e]                  # 8-bit CSI
-  | [\x90\x98\x9d\x9e\x9f] .{{0,{_BODY}}}? (?:\x07|\x1b\\|\x9c) # 8-bit OSC, DCS, ...
     """,
-    re.VERBOSE | re.DOTALL,
+    re.VERBOSE,
 )
+# Sequences with a body (OSC, DCS, SOS, PM, APC, 7- and 8-bit) end at their first
+# terminator within _BODY characters.
+_ANY_END = ("\x07", "\x1b\\", "\x9c")
+_ST_END = ("\x1b\\", "\x9c")
+_BODY_INTRODUCERS = {"]": _ANY_END, "P": _ST_END, "X": _ST_END, "^": _ST_END, "_": _ST_END}
 # Where a sequence starts; and the starts that may still be unfinished at a fragment's end.
 _INTRODUCER = re.compile(r"[\x1b\x90\x98\x9b\x9d\x9e\x9f]")
 _OPEN_SEQUENCE = re.compile(r"\x1b(?:[\[\]PX^_]|[\x20-\x2f]*\Z)|[\x90\x98\x9b\x9d\x9e\x9f]")
@@ -42,11 +47,68 @@ def _show_bidi(match: re.Match[str]) -> str:
     return f"<U+{ord(match.group()):04X}>"
 
 
+class _Sequences:
+    """Finds the complete escape sequences of one text, in time linear in its length.
+
+    A body sequence with no terminator in reach must not cost a search of the rest of the
+    text for each of its introducers (``"\\x1b]" * 50_000`` would take seconds), so each
+    terminator's next position is remembered: positions asked about only grow, and every
+    stretch of text is searched for each terminator once.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._next: dict[str, int] = {}  # terminator -> its next index (-1: none left)
+
+    def end(self, start: int) -> int | None:
+        """Where the complete sequence at introducer ``start`` ends; None if there is none."""
+        text = self.text
+        lead = text[start]
+        if lead == "\x1b":
+            ends = _BODY_INTRODUCERS.get(text[start + 1 : start + 2])
+            if ends is not None:
+                return self._body_end(start + 2, ends)
+        elif lead != "\x9b":  # 8-bit OSC, DCS, SOS, PM, APC
+            return self._body_end(start + 1, _ANY_END)
+        match = _SHORT_SEQUENCE.match(text, start)
+        return match.end() if match else None
+
+    def _body_end(self, begin: int, ends: tuple[str, ...]) -> int | None:
+        best: tuple[int, int] | None = None
+        for terminator in ends:
+            found = self._next.get(terminator)
+            if found is None or 0 <= found < begin:
+                found = self._next[terminator] = self.text.find(terminator, begin)
+            if found >= 0 and (best is None or found < best[0]):
+                best = (found, len(terminator))
+        if best is None or best[0] - begin > _BODY:
+            return None
+        return best[0] + best[1]
+
+
+def _strip_sequences(text: str) -> str:
+    sequences = _Sequences(text)
+    parts: list[str] = []
+    kept = 0  # text[kept:] is not yet in parts
+    found = _INTRODUCER.search(text)
+    while found is not None:
+        start = found.start()
+        end = sequences.end(start)
+        if end is None:
+            found = _INTRODUCER.search(text, start + 1)
+            continue
+        parts.append(text[kept:start])
+        kept = end
+        found = _INTRODUCER.search(text, end)
+    parts.append(text[kept:])
+    return "".join(parts)
+
+
 def clean(text: str) -> str:
     """``text`` with escape sequences and control characters removed, bidi shown."""
     if text.isprintable():
         return text  # the common case, decided in C
-    text = _ESCAPE_SEQUENCE.sub("", text)
+    text = _strip_sequences(text)
     text = _CONTROLS.sub("", text)
     return _BIDI.sub(_show_bidi, text)
 
@@ -78,12 +140,13 @@ class StreamSanitizer:
 
     @staticmethod
     def _unfinished_start(text: str) -> int | None:
+        sequences = _Sequences(text)
         found = _INTRODUCER.search(text)
         while found is not None:
             start = found.start()
-            complete = _ESCAPE_SEQUENCE.match(text, start)
-            if complete is not None:
-                found = _INTRODUCER.search(text, complete.end())
+            end = sequences.end(start)
+            if end is not None:
+                found = _INTRODUCER.search(text, end)
                 continue
             if len(text) - start <= _BODY and _OPEN_SEQUENCE.match(text, start):
                 return start

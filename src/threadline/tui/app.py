@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from textual.app import App
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from .clock import Clock
@@ -74,11 +75,14 @@ class ThreadlineApp(App[None]):
                 severity="warning",
                 markup=False,
             )
-        main = MainScreen(self.clock, cursor_blink=self._cursor_blink, notices=self._notices)
-        self.install_screen(main, "main")
+        self.install_screen(self.first_screen(), "main")
         self.push_screen("main")
         # The store and the backend open after the first frame is on screen.
         self.call_after_refresh(self.open_session)
+
+    def first_screen(self) -> Screen[None]:
+        """The screen the app opens on (replay mode opens on its replay instead)."""
+        return MainScreen(self.clock, cursor_blink=self._cursor_blink, notices=self._notices)
 
     def open_session(self) -> None:
         self.run_worker(

@@ -5,19 +5,35 @@ from __future__ import annotations
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
 
 from .keys import KEYS, KeyAction, display_key
 
 
 class ThreadlineCommands(Provider):
     def _actions(self) -> list[KeyAction]:
-        return [k for k in KEYS if k.palette]
+        # Only what can run on the screen below the palette (replay mode has no composer).
+        return [k for k in KEYS if k.palette and self._target(k) is not None]
+
+    def _target(self, action: KeyAction) -> DOMNode | None:
+        """Where the action runs: the app, the inspector, or the screen below the palette."""
+        target: DOMNode
+        if action.scope == "app":
+            target = self.app
+        elif action.scope == "inspector":
+            found = self.screen.query("InspectorPane")
+            if not found:
+                return None
+            target = found.first()
+        else:
+            target = self.screen
+        name = action.action.removeprefix("app.").split("(", 1)[0]
+        return target if hasattr(target, f"action_{name}") else None
 
     async def _run(self, action: KeyAction) -> None:
-        # Screen actions run on the main screen (the palette itself is a screen on top).
-        namespace = self.app if action.scope == "app" else self.screen
-        name = action.action.removeprefix("app.")
-        await self.app.run_action(name, namespace)
+        namespace = self._target(action)
+        if namespace is not None:
+            await self.app.run_action(action.action.removeprefix("app."), namespace)
 
     def _help(self, action: KeyAction) -> str:
         return f"{action.help}  ({display_key(action.key)})"

@@ -15,7 +15,7 @@ from typing import Literal
 
 from textual.binding import Binding, BindingType
 
-Scope = Literal["app", "main", "composer", "threads"]
+Scope = Literal["app", "main", "composer", "threads", "inspector", "replay"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +170,145 @@ KEYS: tuple[KeyAction, ...] = (
         "Toggle inspector",
         "Show or hide the run inspector",
         "main",
+    ),
+    # The inspector: "focus_inspector" from anywhere on the main screen; the rest work
+    # while the focus is in the inspector (and from the palette).
+    KeyAction(
+        "focus_inspector",
+        "alt+i",
+        "focus_inspector",
+        "Focus inspector",
+        "Move the cursor to the run inspector (its runs list)",
+        "main",
+    ),
+    KeyAction(
+        "inspector_run_tab",
+        "1",
+        "show_tab('run')",
+        "Inspector: Run tab",
+        "Show the selected run's timeline, settings, usage and errors",
+        "inspector",
+    ),
+    KeyAction(
+        "inspector_steps_tab",
+        "2",
+        "show_tab('steps')",
+        "Inspector: Steps tab",
+        "Show the selected run's steps and tool calls",
+        "inspector",
+    ),
+    KeyAction(
+        "inspector_events_tab",
+        "3",
+        "show_tab('events')",
+        "Inspector: Events tab",
+        "Show every raw stream event of the selected run",
+        "inspector",
+    ),
+    KeyAction(
+        "inspector_raw_tab",
+        "4",
+        "show_tab('raw')",
+        "Inspector: Raw tab",
+        "Show the selected run, step or message as the API returned it",
+        "inspector",
+    ),
+    KeyAction(
+        "inspector_copy",
+        "c",
+        "copy_object",
+        "Inspector: copy JSON",
+        "Copy the selected event, run, step or message as JSON (OSC 52)",
+        "inspector",
+    ),
+    KeyAction(
+        "inspector_copy_arguments",
+        "a",
+        "copy_arguments",
+        "Inspector: copy tool call arguments",
+        "Copy the selected function call's arguments (OSC 52)",
+        "inspector",
+    ),
+    KeyAction(
+        "inspector_save_capture",
+        "s",
+        "save_capture",
+        "Inspector: save capture",
+        "Save the selected run's event stream as an .sse file in the data folder's exports/",
+        "inspector",
+    ),
+    KeyAction(
+        "inspector_filter_events",
+        "slash",
+        "filter_events",
+        "Inspector: filter events",
+        "Filter the Events tab by event type (words match any part of the type)",
+        "inspector",
+    ),
+    KeyAction(
+        "inspector_fold_deltas",
+        "f",
+        "fold_deltas",
+        "Inspector: fold deltas",
+        "Fold consecutive deltas of one message or step into one row, or unfold them",
+        "inspector",
+    ),
+    KeyAction(
+        "inspector_fetch_content",
+        "i",
+        "fetch_content",
+        "Inspector: fetch search content",
+        "Fetch the selected file_search step's result content (include[])",
+        "inspector",
+    ),
+    KeyAction(
+        "inspector_zoom",
+        "z",
+        "zoom",
+        "Inspector: zoom",
+        "Let the inspector fill the screen, or put it back",
+        "inspector",
+    ),
+    # Replay mode (threadline replay FILE).
+    KeyAction(
+        "replay_play_pause",
+        "space",
+        "play_pause",
+        "Replay: play / pause",
+        "Play the capture from here, or pause it",
+        "replay",
+    ),
+    KeyAction(
+        "replay_step_forward",
+        "right",
+        "step(1)",
+        "Replay: step forward",
+        "Apply the next event",
+        "replay",
+    ),
+    KeyAction(
+        "replay_step_back",
+        "left",
+        "step(-1)",
+        "Replay: step back",
+        "Go back one event (the state is rebuilt from the start)",
+        "replay",
+    ),
+    KeyAction(
+        "replay_to_end",
+        "e",
+        "to_end",
+        "Replay: jump to end",
+        "Apply every remaining event at once",
+        "replay",
+    ),
+    KeyAction(
+        "replay_speed",
+        "x",
+        "cycle_speed",
+        "Replay: speed",
+        "Cycle the speed: x1 (original timing, when known), x10, instant",
+        "replay",
     ),
     KeyAction(
         "delete_selected_thread",

@@ -17,6 +17,8 @@ _SCOPES = (
     ("main", "Threads and runs"),
     ("composer", "Composer"),
     ("threads", "Thread list"),
+    ("inspector", "Inspector (once focused: alt+i)"),
+    ("replay", "Replay (threadline replay FILE)"),
     ("app", "App"),
 )
 

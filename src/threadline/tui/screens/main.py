@@ -32,7 +32,7 @@ from ..keys import bindings
 from ..live import MARKED, LiveFeed, run_label
 from ..messages import RunUpdated, SessionOpened
 from ..widgets.composer import Composer, draft_key
-from ..widgets.inspector import InspectorPane
+from ..widgets.inspector import InspectorHost, InspectorPane
 from ..widgets.message_list import MessageList
 from ..widgets.status_bar import StatusBar
 from ..widgets.thread_list import ThreadList
@@ -51,7 +51,7 @@ def layout_for(width: int) -> str:
     return "wide" if width >= WIDE else "medium" if width >= NARROW else "narrow"
 
 
-class MainScreen(ReportsWorkFailures, ToolRoundsHost, Screen[None]):
+class MainScreen(ReportsWorkFailures, ToolRoundsHost, InspectorHost, Screen[None]):
     CSS_PATH = "main.tcss"
     BINDINGS = bindings("main")
     AUTO_FOCUS = "#composer"

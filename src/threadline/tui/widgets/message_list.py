@@ -122,6 +122,15 @@ class MessageList(ReportsWorkFailures, VerticalScroll):
         self.conversation = conversation
         self._load(self.thread_id, cached=False)
 
+    def scroll_to_message(self, message_id: str) -> bool:
+        """Bring a message to the top of the view (the inspector's step links); False if
+        it has no view here (not loaded yet, or another thread's)."""
+        view = self._views.get(message_id)
+        if view is None or not view.is_attached:
+            return False
+        self.scroll_to_widget(view, animate=False, top=True)
+        return True
+
     # Loads are never cancelled half way (a half-mounted list would stay half mounted):
     # they rebuild the list in turns, under the lock, and one for a thread no longer on
     # screen gives up. The server is asked outside the lock, so live updates are held back
