@@ -148,7 +148,9 @@ class StreamSanitizer:
             if end is not None:
                 found = _INTRODUCER.search(text, end)
                 continue
-            if len(text) - start <= _BODY and _OPEN_SEQUENCE.match(text, start):
+            # Still completable: its body (after a 1- or 2-character introducer) may take
+            # up to _BODY characters, and the text may end inside a 2-character ST.
+            if len(text) - start <= _BODY + 3 and _OPEN_SEQUENCE.match(text, start):
                 return start
             found = _INTRODUCER.search(text, start + 1)
         return None
