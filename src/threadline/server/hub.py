@@ -7,18 +7,29 @@ pauses or ends the run (``requires_action`` or a terminal status), with ``event:
 
 A subscriber reads everything buffered since its last read as one chunk: at full speed a
 slow reader gets fewer, larger writes instead of falling behind one event at a time.
+
+A reader that stops reading (a stalled connection that is not closed) must not make the
+server hold the whole run in memory: a subscriber more than :data:`MAX_BUFFERED` bytes
+behind is dropped. Its buffer is freed and its stream ends early, without ``done``, so its
+client follows the run by polling, as after any lost stream. Nothing of the run is lost.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
 
 from .store import encode, utf8
 
+log = logging.getLogger(__name__)
+
 DONE = b"event: done\ndata: [DONE]\n\n"
+MAX_BUFFERED = 32 * 1024 * 1024
+"""Bytes a subscriber may fall behind before it is dropped: room for a 10 MB reply's
+deltas and its completed message, so only a reader that has stopped is dropped."""
 
 # Run events after which a stream ends: the run waits for the client, or is over.
 STREAM_ENDING = frozenset(
@@ -35,19 +46,41 @@ def sse(event: str, data_json: str) -> bytes:
 class Subscription:
     """One stream's buffer of encoded events."""
 
-    __slots__ = ("_chunks", "_closed", "_ready", "run_id")
+    __slots__ = ("_buffered", "_chunks", "_closed", "_ready", "dropped", "run_id")
 
     def __init__(self, run_id: str) -> None:
         self.run_id = run_id
         self._chunks: deque[bytes] = deque()
+        self._buffered = 0
         self._ready = asyncio.Event()
         self._closed = False
+        self.dropped = False
+        """Whether the reader fell too far behind and its stream was ended early."""
 
     def push(self, chunk: bytes) -> None:
         if self._closed:
             return
+        # One chunk alone may exceed the bound (a huge completed message): a reader that
+        # keeps up still gets it. Only a backlog past the bound drops the reader.
+        if self._buffered and self._buffered + len(chunk) > MAX_BUFFERED:
+            log.warning(
+                "a stream of run %s fell more than %d bytes behind; ended it early",
+                self.run_id,
+                MAX_BUFFERED,
+            )
+            self._chunks.clear()
+            self._buffered = 0
+            self.dropped = True
+            self.close()
+            return
         self._chunks.append(chunk)
+        self._buffered += len(chunk)
         self._ready.set()
+
+    @property
+    def buffered(self) -> int:
+        """Bytes waiting for the reader."""
+        return self._buffered
 
     def push_event(self, event: str, data: Any) -> None:
         self.push(sse(event, encode(data)))
@@ -67,6 +100,7 @@ class Subscription:
             if self._chunks:
                 data = b"".join(self._chunks)
                 self._chunks.clear()
+                self._buffered = 0
                 yield data
                 continue
             if self._closed:
