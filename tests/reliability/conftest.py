@@ -23,12 +23,13 @@ from threadline.cli.serve import _bind
 from threadline.core.store import STORE_FILE, ClientStore
 from threadline.locations import config_path, data_dir, ensure_private_dir
 from threadline.server.app import create_app
+from threadline.server.engines.base import Engine
 from threadline.server.store import Store
 
 from .proxy import Canned, Fault, FaultProxy
 
 TOKEN = "tl-reliability-token-3f9a2c"
-IDLE = 0.5  # the profile's stream_idle_timeout, seconds
+IDLE = 0.3  # the profile's stream_idle_timeout, seconds
 PROFILE = "rel"
 
 
@@ -56,14 +57,22 @@ class Served:
 
 @asynccontextmanager
 async def serving(
-    folder: Path, *, token: str = TOKEN, speed: float = 0.0, sock: socket.socket | None = None
+    folder: Path,
+    *,
+    token: str = TOKEN,
+    speed: float = 0.0,
+    sock: socket.socket | None = None,
+    engine: Engine | None = None,
+    send_buffer: int | None = None,
 ) -> AsyncIterator[Served]:
     """The server ``threadline serve --port 0 --token T --demo-speed S`` runs, built from
     the same parts (engine, store in the data folder, app with the token, uvicorn on a
     socket bound by serve's own ``_bind``), without its signal handling. ``sock``: serve
-    on this bound socket instead (a port a test reserved)."""
+    on this bound socket instead (a port a test reserved); ``engine``: instead of the demo;
+    ``send_buffer``: a fixed kernel send buffer for its connections (no autotuning to
+    megabytes), so that a client that stops reading pushes back on the server at once."""
     ensure_private_dir(folder)
-    engine = build_engine("demo", None, speed)
+    engine = engine or build_engine("demo", None, speed)
     store = await Store.open(folder / SERVER_STORE)
     app = create_app(store, engine, token=token)
     config = uvicorn.Config(
@@ -72,6 +81,8 @@ async def serving(
     )  # fmt: skip
     server = uvicorn.Server(config)
     sock = sock or _bind("127.0.0.1", 0)
+    if send_buffer is not None:  # accepted connections inherit it
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
     config.load()
     server.lifespan = config.lifespan_class(config)
     try:

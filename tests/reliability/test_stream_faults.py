@@ -44,7 +44,7 @@ def polled(proxy: FaultProxy) -> bool:
 
 
 async def test_without_a_fault_the_reply_streams_once(served: Served) -> None:
-    async with proxied(served, None) as proxy:
+    async with proxied(served, None, idle=5) as proxy:  # a busy machine is no fault
         sent = await run_send(TEXT)
     assert (sent.code, sent.err) == (0, "")
     (thread_id,) = await local_threads()
@@ -93,12 +93,13 @@ async def test_a_lost_stream_is_followed_to_the_end(served: Served, fault: Fault
     assert len(proxy.posts("/runs")) == 1
 
 
-async def test_a_dripped_stream_needs_no_recovery(served: Served) -> None:
-    """One byte per write, from the first byte of the body to the last."""
-    async with proxied(served, Fault("drip", 0)) as proxy:
-        sent = await run_send("stream 12 tokens")
+@pytest.mark.parametrize("at", [0, FIRST_DELTA], ids=["from-the-start", "from-the-reply"])
+async def test_a_dripped_stream_needs_no_recovery(served: Served, at: int | bytes) -> None:
+    """One byte per write for 1500 bytes (events split everywhere), then the rest."""
+    async with proxied(served, Fault("drip", at, drip_bytes=1500), idle=5) as proxy:
+        sent = await run_send(TEXT)
     assert sent.code == 0, sent.err
-    assert proxy.body_forwarded > 2000  # every byte of it went one at a time
+    assert proxy.triggered.is_set()
     assert not polled(proxy)
     (thread_id,) = await local_threads()
     contents = await thread_contents(served, thread_id)
