@@ -20,7 +20,6 @@ Two promises hold everywhere:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -30,7 +29,9 @@ from typing import Any, Literal
 from threadline.api import (
     TERMINAL_RUN_STATUSES,
     AnyEvent,
+    APIConnectionError,
     APIError,
+    APIStatusError,
     AssistantsClient,
     DoneEvent,
     EventStream,
@@ -86,13 +87,31 @@ class ConversationBusy(Exception):
     """A run of this conversation is already streaming."""
 
 
+class RunLostError(APIError):
+    """A run's stream was lost and reading the run back failed for good (the server stayed
+    away past :attr:`PollPolicy.give_up`, or answered with an error waiting cannot fix).
+    The run may still end on the server; nothing was sent again."""
+
+    def __init__(self, run_id: str, cause: APIError, waited: float | None) -> None:
+        how = f"did not answer for {waited:.0f} s" if waited is not None else "refused"
+        super().__init__(f"lost the stream of run {run_id}, and the server {how}: {cause}")
+        self.run_id = run_id
+        self.cause = cause
+
+
 @dataclass(frozen=True, slots=True)
 class PollPolicy:
-    """How to poll a run whose stream was lost: backoff from ``first`` up to ``cap`` seconds."""
+    """How to poll a run whose stream was lost: backoff from ``first`` up to ``cap`` seconds.
+
+    Polls that fail for a while (the server restarting) are retried; once they have failed
+    for ``give_up`` seconds in a row, or fail in a way waiting cannot fix (404, 401, ...),
+    :class:`RunLostError` is raised instead of polling forever.
+    """
 
     first: float = 0.5
     cap: float = 5.0
     idle_timeout: float = 60.0
+    give_up: float = 120.0
 
 
 def title_from(text: str) -> str:
@@ -100,6 +119,15 @@ def title_from(text: str) -> str:
     line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
     line = clean_line(line)
     return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1].rstrip() + "…"
+
+
+def _transient(error: APIError) -> bool:
+    """Whether a failed poll may succeed later: no connection, a timeout, 408/409/429, 5xx."""
+    if isinstance(error, APIConnectionError):
+        return True
+    if isinstance(error, APIStatusError):
+        return error.status_code in (408, 409, 429) or error.status_code >= 500
+    return False
 
 
 def _status_mark(status: str | None) -> str:
@@ -484,10 +512,19 @@ class Conversation:
     async def _poll_until_rest(self, *, terminal_only: bool) -> None:
         assert self.thread_id is not None and self.run_id is not None
         delay = self.poll.first
+        failing_since: float | None = None
         while True:
-            # The server may be restarting: keep polling until it answers.
-            with contextlib.suppress(APIError):
+            try:
                 await self._reconcile()
+                failing_since = None
+            except APIError as exc:
+                # The server may be restarting: keep polling until it answers, for a while.
+                now = time.monotonic()
+                failing_since = now if failing_since is None else failing_since
+                if not _transient(exc):
+                    raise RunLostError(self.run_id, exc, None) from None
+                if now - failing_since >= self.poll.give_up:
+                    raise RunLostError(self.run_id, exc, now - failing_since) from None
             status = self.run_status
             if status in TERMINAL_RUN_STATUSES or (not terminal_only and status in RESTING):
                 return
