@@ -41,6 +41,8 @@ class Fault:
     """Which streamed response gets the fault, counting from 1."""
     drip_bytes: int | None = None
     stall_for: float | None = None
+    refuse_after: int = 0
+    """After the fault, reset this many new connections at once: the server is gone."""
 
 
 @dataclass
@@ -94,6 +96,7 @@ class FaultProxy:
         self.triggered = asyncio.Event()
         self.body_forwarded = 0  # bytes of the faulted body that reached the client
         self._streams = 0
+        self.refused = 0  # connections reset after the fault (refuse_after)
         self._open = 0
         self.all_closed = asyncio.Event()
         """Set while no client connection is open (after at least one was)."""
@@ -131,6 +134,12 @@ class FaultProxy:
             self._tasks.discard(task)
 
     async def _serve(self, creader: asyncio.StreamReader, cwriter: asyncio.StreamWriter) -> None:
+        if self.triggered.is_set() and self.refused < (
+            self.fault.refuse_after if self.fault else 0
+        ):
+            self.refused += 1
+            _abort(cwriter)
+            return
         try:
             sreader, swriter = await asyncio.open_connection("127.0.0.1", self.upstream_port)
         except OSError:

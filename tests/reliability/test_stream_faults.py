@@ -15,11 +15,16 @@ is found (the thread's newest run) and followed like any other lost stream.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
+import re
 import sys
 from pathlib import Path
 
 import pytest
+
+from threadline.core import session
+from threadline.core.driver import PollPolicy
 
 from .conftest import (
     Served,
@@ -30,7 +35,7 @@ from .conftest import (
     serving,
     thread_contents,
 )
-from .proxy import Fault, FaultProxy
+from .proxy import Canned, Fault, FaultProxy, api_error
 
 TEXT = "stream 30 tokens"
 FIRST_DELTA = b"event: thread.message.delta"
@@ -211,4 +216,62 @@ async def test_send_as_a_process_survives_a_reset(served: Served) -> None:
     contents = await thread_contents(served, thread_id)
     assert contents.roles() == ["user", "assistant"]
     assert out.decode() == contents.text() + "\n"
+    assert len(proxy.posts("/runs")) == 1
+
+
+@pytest.fixture
+def quick_polls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Polls 20-50 ms apart, giving up after half a second of failures."""
+    quick = functools.partial(PollPolicy, first=0.02, cap=0.05, give_up=0.5)
+    monkeypatch.setattr(session, "PollPolicy", quick)
+
+
+@pytest.mark.usefixtures("quick_polls")
+async def test_a_server_away_for_a_few_polls_is_waited_for(served: Served) -> None:
+    fault = Fault("cut", FIRST_DELTA, refuse_after=3)
+    async with proxied(served, fault, max_retries=0) as proxy:
+        sent = await run_send(TEXT)
+    assert sent.code == 0, sent.err
+    assert proxy.refused == 3
+    (thread_id,) = await local_threads()
+    contents = await thread_contents(served, thread_id)
+    assert contents.roles() == ["user", "assistant"] and len(contents.runs) == 1
+    assert sent.out == contents.text() + "\n"
+    assert len(proxy.posts("/runs")) == 1
+
+
+@pytest.mark.usefixtures("quick_polls")
+async def test_a_server_gone_for_good_ends_send_instead_of_polling_forever(
+    served: Served,
+) -> None:
+    fault = Fault("cut", FIRST_DELTA, refuse_after=10**6)
+    async with proxied(served, fault, max_retries=0) as proxy:
+        sent = await asyncio.wait_for(run_send(TEXT), 10)  # it used to poll forever
+    assert sent.code == 4
+    assert sent.err.count("\n") == 1
+    assert re.match(
+        r"threadline: error: lost the stream of run run_\w+, and the server did not answer "
+        r"for \d+ s: connection to 127\.0\.0\.1:\d+ failed",
+        sent.err,
+    ), sent.err
+    assert proxy.refused > 3
+    assert len(proxy.posts("/runs")) == 1
+    # The run went on without the client, once.
+    assert [await count_rows(served, t) for t in ("runs", "messages")] == [1, 2]
+
+
+async def test_a_run_the_server_no_longer_has_ends_send_at_once(served: Served) -> None:
+    """Polling a run whose thread was deleted meanwhile: 404 will not go away by waiting."""
+    canned = Canned(
+        "GET",
+        "/runs/run_",
+        404,
+        api_error("No thread found.", type="invalid_request_error"),
+        times=10**6,
+    )
+    async with proxied(served, Fault("cut", FIRST_DELTA), [canned]) as proxy:
+        sent = await asyncio.wait_for(run_send(TEXT), 10)  # it used to poll forever
+    assert sent.code == 4
+    assert "and the server refused: 404 Not Found: No thread found." in sent.err
+    assert canned.times == 10**6 - 1  # asked once, not polled forever
     assert len(proxy.posts("/runs")) == 1
