@@ -25,7 +25,15 @@ from threadline.core.run_state import RunState
 from threadline.core.sanitize import StreamSanitizer, _strip_sequences, clean
 from threadline.server import hub
 
-from .conftest import local_threads, proxied, run_send, serving, thread_contents
+from .conftest import (
+    Served,
+    count_rows,
+    local_threads,
+    proxied,
+    run_send,
+    serving,
+    thread_contents,
+)
 from .huge_engine import HugeEngine, huge_text
 from .proxy import Fault
 
@@ -226,3 +234,19 @@ def test_a_100k_character_data_line_through_the_sse_decoder(size: int) -> None:
     events += decoder.end()
     assert time.process_time() - began < 5
     assert [(e.event, e.data) for e in events] == [("thread.message.delta", data)]
+
+
+async def test_a_10_mb_question_is_refused_with_one_line_and_nothing_created(
+    served: Served,
+) -> None:
+    """The server takes request bodies up to 8 MiB (the hosted API: 256k characters a
+    message): a bigger question is a 413, said in one line, and nothing is half made."""
+    async with proxied(served) as proxy:
+        sent = await run_send("q" * (10 * MB))
+    assert sent.code == 4
+    assert sent.err == (
+        "threadline: error: 413 Request Entity Too Large: "
+        "The request body is too large: the limit is 8 MiB.\n"
+    )
+    assert len(proxy.posts("/runs")) == 1
+    assert [await count_rows(served, t) for t in ("threads", "runs", "messages")] == [0, 0, 0]
