@@ -226,7 +226,8 @@ class FakeConversation:
                 if self._cancelled:
                     self._apply_cancel(thread_id)
                     break
-                self._apply(ev)
+                arrivals = self.session.arrivals
+                self._apply(ev, arrivals[index] if arrivals and index < len(arrivals) else None)
                 await asyncio.sleep(0)
         finally:
             self.active = False
@@ -267,11 +268,14 @@ class FakeConversation:
         )
         self._emit(Update("accepted"))
 
-    def _apply(self, ev: AnyEvent) -> None:
+    def _apply(self, ev: AnyEvent, at: float | None = None) -> None:
         change = self.state.apply(ev)
         if change.kind == "run" and change.object_id is not None:
             self.run_id = change.object_id
-        self._emit(Update("event", change, ev))
+        raw = None
+        if at is not None:  # the driver's captured copy, with the scripted arrival time
+            raw = CapturedEvent(at, ev.event, json.dumps(ev.data_dict(), ensure_ascii=False))
+        self._emit(Update("event", change, ev, raw=raw))
 
     def _apply_cancel(self, thread_id: str) -> None:
         assert self.run_id is not None
@@ -322,6 +326,7 @@ class FakeSession:
         self.gone: set[str] = set()  # threads the server lost
         self.conversations: dict[str | None, FakeConversation] = {}
         self.script = default_script
+        self.arrivals: list[float] | None = None  # arrival offsets of the script's events
         self.closed = False
 
     @property

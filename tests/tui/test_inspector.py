@@ -214,3 +214,54 @@ async def test_every_inspector_action_is_in_the_palette(real_app: RealApps) -> N
         assert inspector_ids and inspector_ids <= offered
         assert "focus_inspector" in offered
         assert not {k.id for k in KEYS if k.scope == "replay"} & offered  # not on this screen
+
+
+async def test_an_earlier_run_reads_from_the_server_and_the_store(
+    real_app: RealApps, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a restart the run is no longer live: its steps come from list-steps (here
+    without file_search content, as a server may send them), its events from the store's
+    capture, and ``i`` fetches the results' content with include[]."""
+    first = real_app()
+    async with first.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await send(pilot, "search the docs")
+    app = real_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        session = app.session
+        assert session is not None
+        real_steps, included = session.steps, []
+
+        async def without_content(thread_id, run_id, include=()):  # type: ignore[no-untyped-def]
+            steps = await real_steps(thread_id, run_id, include)
+            for step in steps:
+                for call in getattr(step.step_details, "tool_calls", []):
+                    for result in call.file_search.results or []:
+                        result.content = None
+            return steps
+
+        real_step = session.step
+
+        async def step(thread_id, run_id, step_id, include=()):  # type: ignore[no-untyped-def]
+            included.extend(include)
+            return await real_step(thread_id, run_id, step_id, include)
+
+        monkeypatch.setattr(session, "steps", without_content)
+        monkeypatch.setattr(session, "step", step)
+        pane = inspector(app)
+        await pane.select_run(None)
+        await pane.select_run(next(iter(pane.run_list.runs)))
+        await settle(pilot)
+        search_row = pane.steps_view.rows[0]
+        assert "content not included" in text(search_row.query_one(ToolCallView))
+        records = pane.data.records(pane.run_id or "")
+        assert records and records[0].at is not None  # from the store, with arrival times
+        assert len(pane.events_view.event_log.rows) > 3
+        await pilot.press("alt+i", "2")
+        search_row.focus()
+        await pilot.press("i")
+        await settle(pilot)
+        assert included == ["step_details.tool_calls[*].file_search.results[*].content"]
+        shown = text(pane.steps_view.rows[0].query_one(ToolCallView))
+        assert "content not included" not in shown and "keeps each run one keypress" in shown

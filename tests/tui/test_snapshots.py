@@ -86,7 +86,10 @@ def test_main_screen_dark_120x40(snap_compare, make_app: AppMaker) -> None:  # t
     under it; "you 15:09" asking "And three days?"; the reply with "three days" in bold, a
     numbered list, a highlighted Python block (cut at the pane's edge) and "About €360 in
     all."; a dim "completed in 2s"; the empty composer with its placeholder and a block cursor.
-    Right: "Inspector": run_0006, completed in 2s, model demo-model, 1 step. Status bar:
+    Right: "Inspector": the run list's one row "✓ completed 2.0s" / "run_0006 · demo-model"
+    highlighted, the Run/Steps/Events/Raw tabs with Run active: "run_0006 ✓ completed", a
+    timeline (created, in_progress, completed; 15:09:00 → 15:09:02), the settings the
+    scripted run left blank as "—", and a collapsed "▶ Instructions". Status bar:
     "local · demo │ Threadline Demo │ demo-model │ completed", an amber "local demo" badge and
     "f1 help  ctrl+p commands"."""
     assert snap_compare(

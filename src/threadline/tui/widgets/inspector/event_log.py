@@ -257,17 +257,20 @@ class EventLog(ScrollView, can_focus=True):
         segments = [Segment(f"{row.first + 1:>{digits}} ", dim)]
         if self.records[0].at is not None:  # a capture without times has no column for them
             segments.append(Segment(f"{offset(record.at):>8} ", dim))
-        segments += self._describe(row, record, style)
+        segments += self._describe(row, record, style, plain=index == self.cursor)
         strip = Strip(segments).crop_extend(0, width, style)
         return strip.apply_offsets(0, index)
 
-    def _describe(self, row: Row, record: EventRecord, style: Style) -> list[Segment]:
+    def _describe(
+        self, row: Row, record: EventRecord, style: Style, *, plain: bool = False
+    ) -> list[Segment]:
+        """The row's type, count and text; ``plain``: in the cursor's colours only."""
         # Every Assistants event starts with "thread."; the rest is what tells them apart.
         name = clean_line(record.name.removeprefix("thread."))
         if not record.is_delta:
-            failed = "error" in name or name.endswith("failed")
+            failed = not plain and ("error" in name or name.endswith("failed"))
             return [Segment(name, style + self._style("event-log--error") if failed else style)]
-        delta = style + self._style("event-log--delta")
+        delta = style if plain else style + self._style("event-log--delta")
         segments = [Segment(name, delta)]
         if row.count > 1:
             segments.append(Segment(f" ×{row.count}", style))

@@ -70,7 +70,8 @@ def timeline_content(rows: list[TimelineRow], zone: tzinfo | None) -> Content:
         took = ""
         if after is not None:
             if at is not None and after[2] is not None:
-                took = seconds(max(0.0, after[2] - at))
+                # Offsets restart with each stream (after tool outputs): no span across.
+                took = seconds(after[2] - at) if after[2] >= at else ""
             elif stamp and after[1]:
                 took = seconds(max(0, after[1] - stamp))
         when = offset(at) or clock_time(stamp, zone)
