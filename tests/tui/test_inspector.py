@@ -265,3 +265,61 @@ async def test_an_earlier_run_reads_from_the_server_and_the_store(
         assert included == ["step_details.tool_calls[*].file_search.results[*].content"]
         shown = text(pane.steps_view.rows[0].query_one(ToolCallView))
         assert "content not included" not in shown and "keeps each run one keypress" in shown
+
+
+async def test_the_api_key_never_shows_in_raw_copy_or_events(tmp_path: Path) -> None:
+    """A server that echoes the key (here in a run's metadata) gets it redacted everywhere
+    the inspector shows or copies data."""
+    import httpx
+    from pydantic import SecretStr
+
+    from threadline.api import ASGIStreamingTransport, AssistantsClient
+    from threadline.cli.backend import EMBEDDED_BASE_URL, ClientBackend
+    from threadline.config import Profile
+    from threadline.core.run_options import RunOptions
+    from threadline.server.app import create_app as create_server
+    from threadline.server.engines.demo import DemoEngine
+    from threadline.server.store import Store
+
+    key = "sk-inspector-canary-4242"
+    server_store = await Store.open(tmp_path / "server.sqlite3")
+    server = create_server(server_store, DemoEngine(0), token=key)
+    await server.state.server.startup()
+
+    async def keyed(profile: Profile) -> ClientBackend:
+        client = AssistantsClient(
+            base_url=EMBEDDED_BASE_URL,
+            api_key=SecretStr(key),
+            max_retries=0,
+            http_client=httpx.AsyncClient(transport=ASGIStreamingTransport(server)),
+        )
+        return ClientBackend(client, "work · remote")
+
+    app = RealApps(tmp_path / "data")(backend=keyed)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            conversation = app.screen.conversation  # type: ignore[attr-defined]
+            await conversation.send("hello", RunOptions(metadata={"echo": key}))
+            await settle(pilot)
+            written: list[str] = []
+            app._driver.write = written.append  # type: ignore[union-attr, method-assign]
+            pane = inspector(app)
+            await pilot.press("alt+i", "4", "c")
+            await settle(pilot)
+            raw = text(pane.raw)
+            assert "[redacted]" in raw and key not in raw
+            (sequence,) = [w for w in written if w.startswith("\x1b]52;c;")]
+            copied = base64.b64decode(sequence[7:-1]).decode()
+            assert '"echo": "[redacted]"' in copied and key not in copied
+            metadata = text(pane.run_view.query_one("#run-metadata"))
+            assert "[redacted]" in metadata and key not in metadata
+            await pilot.press("3")
+            pane.events_view.event_log.focus()
+            await pilot.press("home", "down")  # thread.run.created, with the metadata
+            await settle(pilot)
+            detail = text(pane.events_view.query_one(".detail Static"))
+            assert "[redacted]" in detail and key not in detail
+    finally:
+        await server.state.server.shutdown()
+        await server_store.close()

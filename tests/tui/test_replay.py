@@ -155,3 +155,33 @@ def test_a_bad_file_fails_in_one_line_before_the_app_starts(
     assert main(["replay", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "notes.sse: not an SSE stream" in err
+
+
+async def test_a_streaming_step_updates_in_place() -> None:
+    """Step deltas redraw the call they extend: the same row and call view, never a new list."""
+    from threadline.tui.widgets.inspector.tool_calls import ToolCallView
+
+    from .inspector_data import weather_capture
+
+    player = Replay(weather_capture())
+    app = replay_app(player)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("space")  # pause where it is, then go to just after the step began
+        screen = app.screen
+        assert isinstance(screen, ReplayScreen)
+        screen._seek(6)  # thread, run x3, step created, the call's first delta
+        await settle(pilot)
+        pane = screen.query_one(InspectorPane)
+        (row,) = pane.steps_view.rows
+        view = row.query_one(ToolCallView)
+        log = pane.events_view.event_log
+        flushes = log.flushes
+        seen = []
+        for _ in range(3):  # the arguments arrive in three deltas
+            await pilot.press("right")
+            await settle(pilot)
+            assert pane.steps_view.rows == [row] and row.query_one(ToolCallView) is view
+            seen.append(view.call["function"]["arguments"])
+        assert seen == ['{"loc', '{"location": ', '{"location": "Paris"}']
+        assert '"location": "Paris"' in str(view.render())
+        assert log.flushes > flushes and len(log.records) == 9  # appended, not rebuilt

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual import on
@@ -17,7 +18,9 @@ from .format import clock_time, json_content, offset
 from .records import EventRecord
 
 
-def detail_content(records: list[EventRecord]) -> Content:
+def detail_content(
+    records: list[EventRecord], redact: Callable[[str], str] | None = None
+) -> Content:
     """What the detail pane shows for a row: when it came, then the event's JSON."""
     if not records:
         return Content.styled("Select an event to see its JSON.", "dim")
@@ -33,16 +36,16 @@ def detail_content(records: list[EventRecord]) -> Content:
             [
                 head,
                 Content.styled("text of these deltas:", "dim"),
-                json_content(text),
+                json_content(text, redact),
                 Content.styled("first event:", "dim"),
-                json_content(first.data_json()),
+                json_content(first.data_json(), redact),
             ]
         )
     when = clock_time(first.wall) if first.wall else ""
     head = Content.assemble(
         (name, "bold"), (f"  {offset(first.at)}", "dim"), (f"  {when}" if when else "", "dim")
     )
-    return Content("\n").join([head, json_content(first.data_json())])
+    return Content("\n").join([head, json_content(first.data_json(), redact)])
 
 
 class EventsView(Vertical):
@@ -70,6 +73,7 @@ class EventsView(Vertical):
         self._fold = Static(Content("fold: on"), classes="fold")
         self._note = Static(Content(""), classes="note")
         self._detail = Static(detail_content([]))
+        self.redact: Callable[[str], str] | None = None  # the session's, set by the pane
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="bar"):
@@ -113,7 +117,7 @@ class EventsView(Vertical):
 
     @on(EventLog.Selected)
     def _selected(self, event: EventLog.Selected) -> None:
-        self._detail.update(detail_content(event.records))
+        self._detail.update(detail_content(event.records, self.redact))
 
     def selected(self) -> list[EventRecord]:
         return self.event_log.selected_records()

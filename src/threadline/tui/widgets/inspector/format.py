@@ -7,7 +7,7 @@ Everything here takes API data (untrusted) and returns text that went through
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
@@ -46,9 +46,10 @@ def to_json(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False)
 
 
-def json_content(value: Any) -> Content:
-    """Pretty, highlighted JSON of ``value``, cleaned for the terminal."""
-    return highlight(clean(to_json(value)), language="json")
+def json_content(value: Any, redact: Callable[[str], str] | None = None) -> Content:
+    """Pretty, highlighted JSON of ``value``, cleaned for the terminal (and ``redact``-ed)."""
+    text = to_json(value)
+    return highlight(clean(redact(text) if redact is not None else text), language="json")
 
 
 def arguments_content(arguments: str) -> tuple[Content, bool]:

@@ -68,6 +68,7 @@ class InspectorPane(ReportsWorkFailures, Vertical):
         self.run_view = RunView(id="inspector-run")
         self.steps_view = StepsView(id="inspector-steps")
         self.events_view = EventsView(id="inspector-events")
+        self.events_view.redact = self.redact
         self.raw = Static(Content(""), id="inspector-raw-body")
 
     def compose(self) -> ComposeResult:
