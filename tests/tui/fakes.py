@@ -35,6 +35,7 @@ from threadline.core.driver import RunResult, Update, title_from
 from threadline.core.run_state import RunState
 from threadline.core.session import NEW_THREAD, NotConnected, ThreadGone
 from threadline.core.store import CapturedEvent, ClientStore, ThreadEntry
+from threadline.core.thread_settings import AssistantChoice, ThreadSettings
 
 NOW = 1_773_500_940  # 2026-03-14 15:09 UTC: every fake timestamp is near it
 _ids = itertools.count(1)
@@ -328,6 +329,8 @@ class FakeSession:
         self.script = default_script
         self.arrivals: list[float] | None = None  # arrival offsets of the script's events
         self.closed = False
+        self.settings: dict[str | None, ThreadSettings] = {}  # thread id -> its settings
+        self.more_assistants: list[Assistant] = []  # listed by the picker after the default
 
     @property
     def model(self) -> str:
@@ -462,6 +465,26 @@ class FakeSession:
 
     def redact(self, text: str) -> str:
         return text
+
+    # --- per-thread assistant and run options (in memory) -----------------------------
+
+    def thread_settings(self, thread_id: str | None) -> ThreadSettings:
+        return self.settings.get(thread_id, ThreadSettings())
+
+    def assistant_for(self, thread_id: str | None) -> AssistantChoice | None:
+        chosen = self.thread_settings(thread_id).assistant
+        return chosen or (AssistantChoice.of(self.assistant) if self.assistant else None)
+
+    async def set_thread_settings(self, conversation: Any, settings: ThreadSettings) -> None:
+        self.settings[conversation.thread_id] = settings
+        conversation.run_options = settings.options
+
+    async def adopt_thread_settings(self, conversation: Any) -> None:
+        if conversation.thread_id is not None and None in self.settings:
+            self.settings[conversation.thread_id] = self.settings.pop(None)
+
+    async def assistants(self) -> list[Assistant]:
+        return [self._assistant, *self.more_assistants]
 
 
 def unreachable() -> APIConnectionError:

@@ -1,8 +1,10 @@
 """The Threadline app: wiring only. Screens and widgets do the work.
 
 ``create_app(config, session_factory, ...)`` builds it; tests pass a factory that returns
-a fake session. Nothing touches the network or the disk before the first frame: the session
-is opened in a worker once the main screen is up, and the backend is connected after that.
+a fake session. Nothing touches the network or the disk before the first frame but the
+theme files (a few small TOML files, read so the first frame has the right colours): the
+session is opened in a worker once the main screen is up, and the backend is connected
+after that.
 """
 
 from __future__ import annotations
@@ -12,28 +14,37 @@ from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
+
+from threadline.core.app_state import THEME, remember
 
 from .clock import Clock
 from .commands import ThreadlineCommands
 from .errors import describe
+from .keymap import check_keys
 from .keys import bindings
 from .messages import SessionOpened, WorkFailed
+from .profile_switch import switch_profile
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
+from .search import ThreadSearch
+from .themes import load_themes, semantic_defaults
+from .thread_commands import ThreadCommands
 
 if TYPE_CHECKING:
     from threadline.config import Config
     from threadline.core.session import Session
 
-DEFAULT_THEME = "textual-dark"
+DEFAULT_THEME = "textual-dark"  # for apps built by tests; `threadline` starts threadline-dark
+THEME_SETTLE = 0.5  # seconds a theme must stay picked before it is remembered (previews)
 SessionFactory = Callable[[str | None], Awaitable["Session"]]
 
 
 class ThreadlineApp(App[None]):
     TITLE = "Threadline"
     BINDINGS = bindings("app")
-    COMMANDS = App.COMMANDS | {ThreadlineCommands}
+    COMMANDS = App.COMMANDS | {ThreadlineCommands, ThreadCommands, ThreadSearch}
 
     def __init__(
         self,
@@ -55,7 +66,15 @@ class ThreadlineApp(App[None]):
         self._theme_name = theme or DEFAULT_THEME
         self._cursor_blink = cursor_blink
         self.session: Session | None = None
-        self.key_overrides: dict[str, str] = {}  # binding id -> key, shown by the help screen
+        # [keys] from the config (checked again here for apps built without the CLI).
+        self.key_overrides: dict[str, str] = check_keys(config)  # binding id -> keys
+        themes = load_themes()
+        for theme_object in themes.themes:
+            self.register_theme(theme_object)
+        self._theme_problems = themes.problems
+        self._theme_ready = False  # the first theme is the start's, not a choice to remember
+        self._theme_timer: Timer | None = None
+        self._theme_to_remember: str | None = None
 
     @property
     def cursor_blink(self) -> bool:
@@ -67,6 +86,9 @@ class ThreadlineApp(App[None]):
         return self.get_screen("main")  # type: ignore[return-value]
 
     def on_mount(self) -> None:
+        self.set_keymap(self.key_overrides)
+        for problem in self._theme_problems:  # once per start; the theme is skipped
+            self.notify(problem, title="Theme file skipped", severity="warning", markup=False)
         if self._theme_name in self.available_themes:
             self.theme = self._theme_name
         else:
@@ -75,6 +97,7 @@ class ThreadlineApp(App[None]):
                 severity="warning",
                 markup=False,
             )
+        self._theme_ready = True
         self.install_screen(self.first_screen(), "main")
         self.push_screen("main")
         # The store and the backend open after the first frame is on screen.
@@ -94,11 +117,54 @@ class ThreadlineApp(App[None]):
         )
 
     async def _open_session(self) -> None:
-        session = await self._session_factory(self._profile)
+        await self.open_profile(self._profile)
+
+    async def open_profile(self, name: str | None) -> Session:
+        """Open profile ``name``'s session (the app owns it) and hand it to the screen."""
+        self._profile = name
+        session = await self._session_factory(name)
         self.session = session
         for warning in session.store.warnings:
             self.notify(warning, title="Local store", severity="warning", markup=False)
+        if self._theme_to_remember is not None:
+            self._remember_theme()
         self.main.post_message(SessionOpened(session))
+        return session
+
+    def switch_profile(self, name: str) -> None:
+        """Replace the session with profile ``name``'s (see :mod:`.profile_switch`)."""
+        if self.session is None:
+            self.notify("The current profile is still opening; try again in a moment.")
+            return
+        self.run_worker(
+            switch_profile(self, name), name="switch profile", group="session", exit_on_error=False
+        )
+
+    # --- themes -----------------------------------------------------------------------
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        # Threadline's semantic colours for themes that do not set them (Textual's own).
+        return semantic_defaults(self.current_theme)
+
+    def watch_theme(self, name: str) -> None:
+        if not self._theme_ready:
+            return
+        # The theme picker previews each theme it passes: remember the one that stays.
+        self._theme_to_remember = name
+        if self._theme_timer is not None:
+            self._theme_timer.stop()
+        self._theme_timer = self.set_timer(THEME_SETTLE, self._remember_theme)
+
+    def _remember_theme(self) -> None:
+        name, session = self._theme_to_remember, self.session
+        if name is None or session is None:
+            return  # remembered once a session (and its store) is open
+        self._theme_to_remember = None
+        self.run_worker(
+            remember(session.store, THEME, name, self.config.theme),
+            name="remember theme",
+            exit_on_error=False,
+        )
 
     # --- failures: one place decides what the user reads ------------------------------
 

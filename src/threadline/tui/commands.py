@@ -36,7 +36,8 @@ class ThreadlineCommands(Provider):
             await self.app.run_action(action.action.removeprefix("app."), namespace)
 
     def _help(self, action: KeyAction) -> str:
-        return f"{action.help}  ({display_key(action.key)})"
+        overrides: dict[str, str] = getattr(self.app, "key_overrides", {})
+        return f"{action.help}  ({display_key(overrides.get(action.id, action.key))})"
 
     async def discover(self) -> Hits:
         for action in self._actions():

@@ -15,7 +15,7 @@ from typing import Literal
 
 from textual.binding import Binding, BindingType
 
-Scope = Literal["app", "main", "composer", "threads", "inspector", "replay"]
+Scope = Literal["app", "main", "composer", "threads", "messages", "inspector", "replay"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +170,80 @@ KEYS: tuple[KeyAction, ...] = (
         "Toggle inspector",
         "Show or hide the run inspector",
         "main",
+    ),
+    KeyAction(
+        "switch_profile",
+        "f3",
+        "switch_profile",
+        "Switch profile",
+        "Open another profile (backend) from the config",
+        "main",
+    ),
+    KeyAction(
+        "choose_assistant",
+        "f4",
+        "choose_assistant",
+        "Choose assistant",
+        "Pick the assistant this thread's next runs use",
+        "main",
+    ),
+    KeyAction(
+        "run_options",
+        "f5",
+        "run_options",
+        "Run options",
+        "Model, instructions, sampling and limits for this thread's next runs",
+        "main",
+    ),
+    KeyAction(
+        "focus_messages",
+        "ctrl+g",
+        "focus_messages",
+        "Select messages",
+        "Move the cursor to the messages, to select one and copy it",
+        "main",
+    ),
+    KeyAction(
+        "copy_message",
+        "c",
+        "copy_message",
+        "Copy message",
+        "Copy the selected message (the last one if none is selected)",
+        "messages",
+    ),
+    KeyAction(
+        "copy_code_block",
+        "b",
+        "copy_code_block",
+        "Copy code block",
+        "Copy the selected message's next code block (press again for the one after)",
+        "messages",
+    ),
+    KeyAction(
+        "copy_tool_arguments",
+        "a",
+        "copy_tool_arguments",
+        "Copy tool call arguments",
+        "Copy the arguments of the selected message's tool calls (press again for the next)",
+        "messages",
+    ),
+    KeyAction(
+        "select_previous_message",
+        "up,k",
+        "select_message(-1)",
+        "Previous message",
+        "In the messages: select the message above",
+        "messages",
+        palette=False,
+    ),
+    KeyAction(
+        "select_next_message",
+        "down,j",
+        "select_message(1)",
+        "Next message",
+        "In the messages: select the message below",
+        "messages",
+        palette=False,
     ),
     # The inspector: "focus_inspector" from anywhere on the main screen; the rest work
     # while the focus is in the inspector (and from the palette).

@@ -17,6 +17,7 @@ _SCOPES = (
     ("main", "Threads and runs"),
     ("composer", "Composer"),
     ("threads", "Thread list"),
+    ("messages", "Messages (once selected)"),
     ("inspector", "Inspector (once focused: alt+i)"),
     ("replay", "Replay (threadline replay FILE)"),
     ("app", "App"),

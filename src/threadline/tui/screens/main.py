@@ -38,6 +38,7 @@ from ..widgets.status_bar import StatusBar
 from ..widgets.thread_list import ThreadList
 from ..widgets.tool_cards import TOOL_ACTIONS, ToolRoundsHost
 from .dialogs import Confirm
+from .main_actions import MainActions
 
 if TYPE_CHECKING:
     from threadline.core.driver import Conversation, Update
@@ -51,7 +52,7 @@ def layout_for(width: int) -> str:
     return "wide" if width >= WIDE else "medium" if width >= NARROW else "narrow"
 
 
-class MainScreen(ReportsWorkFailures, ToolRoundsHost, InspectorHost, Screen[None]):
+class MainScreen(ReportsWorkFailures, ToolRoundsHost, MainActions, InspectorHost, Screen[None]):
     CSS_PATH = "main.tcss"
     BINDINGS = bindings("main")
     AUTO_FOCUS = "#composer"
@@ -157,6 +158,7 @@ class MainScreen(ReportsWorkFailures, ToolRoundsHost, InspectorHost, Screen[None
             self.inspector.show_conversation(conversation)
             self.messages.attach(conversation)
             self.tool_thread_opened(conversation)
+        self.show_thread_settings()
 
     def _show_problem(self, problem: str) -> None:
         self.status.problem = problem
@@ -193,6 +195,7 @@ class MainScreen(ReportsWorkFailures, ToolRoundsHost, InspectorHost, Screen[None
             self.tool_thread_opened(conversation)
         self.inspector.show_conversation(conversation)
         self.status.run = run_label(conversation) if conversation else ""
+        self.show_thread_settings()
         await self.composer.bind(self.session, thread_id, conversation)
 
     @on(ThreadList.ThreadSelected)

@@ -21,6 +21,7 @@ from threadline.core.sanitize import clean
 from threadline.core.session import NEW_THREAD
 
 from ..errors import ReportsWorkFailures
+from ..keymap import bound_keys
 from ..keys import bindings
 
 if TYPE_CHECKING:
@@ -81,7 +82,8 @@ class Composer(ReportsWorkFailures, TextArea):
     async def _on_key(self, event: events.Key) -> None:
         # TextArea would insert a newline for enter: keys bound to the composer's actions
         # skip its handler and bubble to the app's binding check, after the keys before them.
-        if event.key in self._bindings.key_to_bindings:
+        # (The keys after [keys] remapping: a remapped send frees enter to type a newline.)
+        if event.key in bound_keys(self):
             event.prevent_default()
 
     async def _on_paste(self, event: events.Paste) -> None:

@@ -24,8 +24,10 @@ from threadline.api import Message
 
 from ..clock import Clock
 from ..errors import ReportsWorkFailures
+from ..keys import bindings
 from ..messages import RunUpdated
 from ..render import error_line, run_state_line
+from .message_cursor import MessageCursor
 from .message_view import AssistantMessage, MessageView, RunNotice, UserMessage
 from .tool_cards import show_tool_round
 
@@ -41,7 +43,7 @@ def _fingerprint(messages: list[Message]) -> list[tuple[str, str | None, int]]:
     return [(m.id, m.status, len(m.text)) for m in messages]
 
 
-class MessageList(ReportsWorkFailures, VerticalScroll):
+class MessageList(ReportsWorkFailures, MessageCursor, VerticalScroll):
     DEFAULT_CSS = """
     MessageList {
         layout: stream;
@@ -54,6 +56,7 @@ class MessageList(ReportsWorkFailures, VerticalScroll):
     """
 
     can_focus = True
+    BINDINGS = bindings("messages")  # select and copy (message_cursor.py)
 
     def __init__(self, clock: Clock, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -156,6 +159,7 @@ class MessageList(ReportsWorkFailures, VerticalScroll):
                 await self._merge(latest)
             await self._overlay_live()
             self.anchor()
+            self.reveal_pending()  # a search result to jump to
 
     async def _merge(self, latest: list[Message]) -> None:
         """The server's newest page replaces what it covers; older cached ones stay."""

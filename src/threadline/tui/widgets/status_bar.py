@@ -14,8 +14,8 @@ from threadline.core.sanitize import clean_line
 
 _RUN_STYLES = {
     "streaming": "$text-accent bold",
-    "requires_action": "$text-warning bold",
-    "failed": "$text-error bold",
+    "requires_action": "$needs-input bold",
+    "failed": "$run-failed bold",
     "cancelled": "$text-warning",
     "expired": "$text-warning",
     "incomplete": "$text-warning",
@@ -39,6 +39,7 @@ class StatusBar(Widget):
     backend: reactive[str] = reactive("")  # the profile and its engine or host
     assistant: reactive[str] = reactive("")
     model: reactive[str] = reactive("")
+    options: reactive[str] = reactive("")  # the thread's run options, summarised
     run: reactive[str] = reactive("")
     rate: reactive[float | None] = reactive(None)
     demo: reactive[bool] = reactive(False)
@@ -57,6 +58,8 @@ class StatusBar(Widget):
                 parts.append(Content(clean_line(self.assistant)))
             if self.model:
                 parts.append(Content.styled(clean_line(self.model), "dim"))
+            if self.options:
+                parts.append(Content.styled(clean_line(self.options), "$text-accent"))
         if self.run:
             run = Content.styled(self.run.replace("_", " "), _RUN_STYLES.get(self.run, ""))
             if self.rate is not None and self.run == "streaming":

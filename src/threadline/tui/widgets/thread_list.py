@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 
 MARKS = {
     "streaming": ("●", "$text-accent"),
-    "requires_action": ("?", "$text-warning bold"),
-    "failed": ("✗", "$text-error"),
+    "requires_action": ("?", "$needs-input bold"),
+    "failed": ("✗", "$run-failed"),
     "reconnecting": ("↻", "$text-warning"),
 }
 TITLE_WIDTH = 60
