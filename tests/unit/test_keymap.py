@@ -72,3 +72,12 @@ def test_every_default_key_parses() -> None:
     for action in KEYS:
         for key in split_keys(action.key):
             assert key_problem(key) is None, (action.id, key)
+
+
+def test_the_example_configs_keys_are_accepted() -> None:
+    from pathlib import Path
+
+    from threadline.config import load_config
+
+    example = load_config(Path(__file__).parents[2] / "config.example.toml")
+    assert check_keys(example) == {"send": "ctrl+s", "focus_messages": "ctrl+g,alt+m"}

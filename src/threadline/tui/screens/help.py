@@ -25,7 +25,7 @@ _SCOPES = (
 
 
 def key_table(overrides: dict[str, str]) -> Content:
-    """The keys as lines of ``key  title: help``, with any remapped key shown instead."""
+    """The keys as lines of ``key  title  help  [keys] id``, remapped keys shown instead."""
     lines: list[Content] = []
     width = max(len(display_key(overrides.get(k.id, k.key))) for k in KEYS)
     for scope, heading in _SCOPES:
@@ -38,6 +38,7 @@ def key_table(overrides: dict[str, str]) -> Content:
                     (f"  {key:<{width}}  ", "$text-accent"),
                     (action.title, "bold"),
                     f"  {action.help}",
+                    (f"  [keys] {action.id}", "dim"),  # the id to remap it in the config
                 )
             )
         lines.append(Content(""))
