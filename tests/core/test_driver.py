@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from threadline.api import APIStatusError, iter_sse
@@ -249,3 +250,33 @@ def test_title_from_first_line_cleaned_and_shortened() -> None:
     assert title_from("\n  Plan a trip\x1b[2J to Paris \nmore") == "Plan a trip to Paris"
     long = title_from("x" * 100)
     assert len(long) == 60 and long.endswith("…")
+
+
+async def test_polling_waits_as_long_as_the_server_asks(store: ClientStore) -> None:
+    """``openai-poll-after-ms`` on the polled run replaces our own backoff."""
+    run = last_of(PLAIN, "thread.run.completed")
+    in_progress = {**run, "status": "in_progress", "completed_at": None, "usage": None}
+    api = FakeAPI()
+    cut = PLAIN.index(b"event: thread.message.delta")
+    api.route("POST", r"/threads/(\w+)/runs", sse(PLAIN, cut_after=cut))
+    hinted = httpx.Response(200, json=in_progress, headers={"openai-poll-after-ms": "1250"})
+    api.route("GET", r"/threads/(\w+)/runs/(\w+)", [hinted, ok(in_progress), ok(run)])
+    api.route("GET", r"/threads/(\w+)/runs/(\w+)/steps", ok(page([])))
+    api.route("GET", r"/threads/(\w+)/messages", ok(page([])))
+    waits: list[float] = []
+
+    async def record(delay: float) -> None:
+        waits.append(delay)
+
+    convo = Conversation(
+        api.client(),
+        profile="p",
+        assistant_id="a",
+        thread_id=run["thread_id"],
+        store=store,
+        sleep=record,
+    )
+    result = await convo.send("hello")
+
+    assert result.status == "completed"
+    assert waits == [1.25, 1.0]  # the hint, then our backoff resumes (0.5 doubled)

@@ -17,7 +17,7 @@ from pydantic import SecretStr
 
 from ._auth import APIKeyAuth
 from ._base import APIModel
-from ._http import HTTPCore, Params
+from ._http import HTTPCore, Params, poll_after
 from ._objects import Assistant, Deleted, ListPage, Message, Run, RunStep, Thread
 from ._retry import OnRetry, RetryPolicy, Sleep
 from ._stream import EventStream
@@ -327,6 +327,14 @@ class AssistantsClient:
 
     async def get_run(self, thread_id: str, run_id: str) -> Run:
         return await self._get(self._runs(thread_id, run_id), Run)
+
+    async def poll_run(self, thread_id: str, run_id: str) -> tuple[Run, float | None]:
+        """The run, and how long the server asks pollers to wait before asking again
+        (its ``openai-poll-after-ms`` header, in seconds), or None if it did not say."""
+        run, headers = await self._core.request_with_headers(
+            "GET", self._runs(thread_id, run_id), Run, idempotent=True
+        )
+        return run, poll_after(headers)
 
     async def modify_run(self, thread_id: str, run_id: str, **body: Any) -> Run:
         return await self._post(self._runs(thread_id, run_id), Run, body, idempotent=True)

@@ -59,6 +59,18 @@ def encode_body(body: Mapping[str, Any]) -> bytes:
     return json.dumps(kept, default=_json_default, ensure_ascii=False).encode()
 
 
+POLL_AFTER_HEADER = "openai-poll-after-ms"
+
+
+def poll_after(headers: httpx.Headers) -> float | None:
+    """The server's polling hint in seconds, if it sent a sane one."""
+    try:
+        millis = float(headers.get(POLL_AFTER_HEADER, ""))
+    except ValueError:
+        return None
+    return millis / 1000 if 0 <= millis <= 600_000 else None
+
+
 class HTTPCore:
     """Builds, sends and retries requests for :class:`AssistantsClient`."""
 
@@ -121,6 +133,22 @@ class HTTPCore:
         idempotent: bool,
     ) -> M:
         """One JSON request, retried per the policy; the body validated as ``model``."""
+        result, _ = await self.request_with_headers(
+            method, path, model, params=params, body=body, idempotent=idempotent
+        )
+        return result
+
+    async def request_with_headers(
+        self,
+        method: str,
+        path: str,
+        model: type[M],
+        *,
+        params: Params = (),
+        body: Mapping[str, Any] | None = None,
+        idempotent: bool,
+    ) -> tuple[M, httpx.Headers]:
+        """:meth:`request`, with the response's headers (``openai-poll-after-ms`` ...)."""
 
         async def attempt() -> httpx.Response:
             response = await self.send(self.build(method, path, params=params, body=body))
@@ -129,7 +157,7 @@ class HTTPCore:
 
         response = await self.retry.call(attempt, idempotent=idempotent)
         try:
-            return model.model_validate_json(response.content)
+            return model.model_validate_json(response.content), response.headers
         except ValidationError as exc:
             failure = _invalid_body(exc, response, f"{method} {path}", model.__name__)
         raise failure

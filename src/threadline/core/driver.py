@@ -166,6 +166,7 @@ class Conversation:
         self.capture_retention = capture_retention
         self.poll = poll or PollPolicy()
         self._sleep = sleep
+        self._poll_hint: float | None = None  # the server's openai-poll-after-ms, in seconds
         self.state = RunState()
         self.run_id: str | None = None
         self.active = False
@@ -528,13 +529,15 @@ class Conversation:
             status = self.run_status
             if status in TERMINAL_RUN_STATUSES or (not terminal_only and status in RESTING):
                 return
-            await self._sleep(delay)
+            # The server's openai-poll-after-ms wins over our own backoff when it sends one.
+            hint, self._poll_hint = self._poll_hint, None
+            await self._sleep(min(hint, self.poll.cap) if hint is not None else delay)
             delay = min(delay * 2, self.poll.cap)
 
     async def _reconcile(self) -> None:
         """Read the run, its steps and its messages, and make them the state."""
         assert self.thread_id is not None and self.run_id is not None
-        run = await self.client.get_run(self.thread_id, self.run_id)
+        run, self._poll_hint = await self.client.poll_run(self.thread_id, self.run_id)
         async for step in self.client.iter_steps(self.thread_id, self.run_id, order="asc"):
             self.state.upsert_step(step.to_dict())
             self._emit(Update("event", Change("step", "poll", step.id)))
