@@ -325,7 +325,22 @@ async def test_every_endpoint_method_is_covered() -> None:
     covered = {case[0] for case in CASES}
     streams = {"stream_run", "stream_thread_and_run", "stream_submit_tool_outputs"}
     iterators = {"iter_assistants", "iter_messages", "iter_runs", "iter_steps"}
-    assert public - covered == streams | iterators | {"aclose", "redact"}
+    assert public - covered == streams | iterators | {"aclose", "redact", "poll_run"}
+
+
+async def test_poll_run_returns_the_servers_polling_hint() -> None:
+    hinted = httpx.Response(200, json=run("in_progress"), headers={"openai-poll-after-ms": "1500"})
+    server = Server(
+        hinted,
+        ok(run("in_progress")),
+        httpx.Response(200, json=run(), headers={"openai-poll-after-ms": "soon"}),
+    )
+    client = make_client(server)
+    assert (await client.poll_run("thread_1", "run_1"))[1] == 1.5
+    polled, hint = await client.poll_run("thread_1", "run_1")
+    assert isinstance(polled, Run) and hint is None
+    assert (await client.poll_run("thread_1", "run_1"))[1] is None  # not a number: ignored
+    assert server.requests[0].url.path == R
 
 
 async def test_default_headers_bearer_auth_and_extra_headers() -> None:
