@@ -163,6 +163,27 @@ async def test_each_run_option_reaches_the_request_body(apps: RecordedApps) -> N
         assert (run.model, run.temperature, run.top_p) == ("demo-model-large", 0.2, 0.9)
         assert (run.max_prompt_tokens, run.max_completion_tokens) == (2000, 512)
         assert run.parallel_tool_calls is False and run.metadata == expected["metadata"]
+        # The inspector's Run tab shows the settings the run used.
+        await settle(pilot)
+        shown = "\n".join(
+            str(app.screen.query_one(f"#{part}", Static).render())
+            for part in ("run-settings", "run-metadata", "run-instructions")
+        )
+        for words in (
+            "model demo-model-large",
+            "tool_choice",
+            "get_weather",
+            "parallel_tool_calls false",
+            "temperature 0.2  top_p 0.9",
+            "last 6 messages",
+            "prompt 2000 · completion 512",
+            "json_object",
+            "team",
+            "T-42",
+            "Answer in French.",
+            "Be brief.",
+        ):
+            assert words in shown, words
         # tool_choice named get_weather: the run waits for that call's output; cancel it.
         assert run.status == "requires_action"
         app.screen.composer.focus()
