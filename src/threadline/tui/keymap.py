@@ -179,8 +179,9 @@ def bound_keys(node: DOMNode) -> frozenset[str]:
     A widget that lets its bound keys skip its default handling (the composer) asks this
     instead of its class ``BINDINGS``, so a remapped key works and the old one types again.
     """
-    bindings = node._bindings.copy()
     keymap = node.app._keymap
-    if keymap:
-        bindings.apply_keymap(keymap)
+    if not keymap:  # the usual case, on every key typed: no copy
+        return frozenset(node._bindings.key_to_bindings)
+    bindings = node._bindings.copy()
+    bindings.apply_keymap(keymap)
     return frozenset(bindings.key_to_bindings)
