@@ -126,3 +126,44 @@ async def test_a_failing_key_command_is_a_specific_message(
 def test_the_bearer_default_is_unchanged(tmp_path: Path) -> None:
     profile = Profile(backend="remote", base_url="https://h.test/v1")
     assert profile.auth_header() == ("Authorization", "Bearer ")
+
+
+async def test_on_a_mock_transport_the_key_header_and_query_are_the_profiles(
+    tmp_path: Path,
+) -> None:
+    """The same check on ``httpx.MockTransport`` alone: what reaches "the server"."""
+    seen: list[httpx.Request] = []
+    assistant = {"id": "asst_1", "object": "assistant", "model": "gpt-4o", "name": "Agent"}
+
+    def server(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        page = {
+            "object": "list",
+            "data": [assistant],
+            "first_id": "asst_1",
+            "last_id": "asst_1",
+            "has_more": False,
+        }
+        return httpx.Response(200, json=page)
+
+    key_printer = [sys.executable, "-c", "print('k-from-command')"]
+    store = await ClientStore.open(tmp_path / STORE_FILE)
+    session = Session(
+        azure_config(key_printer),
+        None,
+        store,
+        partial(open_backend, transport=httpx.MockTransport(server)),
+    )
+    try:
+        await session.connect()
+        assert [a.name for a in await session.assistants()] == ["Agent"]
+    finally:
+        await session.aclose()
+        await store.close()
+    assert len(seen) == 2
+    for request in seen:
+        assert request.url.host == "my-resource.services.ai.azure.com"
+        assert request.url.path == "/v1/assistants"
+        assert request.headers["api-key"] == "k-from-command"
+        assert request.url.params["api-version"] == "2025-05-01"
+        assert request.headers["x-team"] == "research"
