@@ -66,6 +66,10 @@ class CardsApp(App[None]):
     def __init__(self, tool_round: ToolRound) -> None:
         super().__init__()
         self.conversation = SimpleNamespace(tool_round=tool_round, state=RunState())
+        self.submits = 0
+
+    def on_tool_cards_submit(self, message: ToolCards.Submit) -> None:
+        self.submits += 1
 
     def compose(self) -> ComposeResult:
         yield ToolCards(self.conversation, self.conversation.tool_round, Clock.fixed(NOW))  # type: ignore[arg-type]
@@ -96,3 +100,16 @@ def test_a_sent_call_is_summed_up_on_one_line() -> None:
     tool_round.set_error("call_1", "no\nnetwork")
     line = summary(tool_round.calls[0])
     assert line.endswith("→ error: no network") and "\n" not in line and "\x1b" not in line
+
+
+async def test_the_output_field_follows_a_remapped_send_key() -> None:
+    tool_round = ToolRound([hostile_round().calls[0].call])
+    app = CardsApp(tool_round)
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.set_keymap({"send": "ctrl+s"})
+        (card,) = app.query_one(ToolCards).cards
+        card.field.focus()
+        await pilot.press("a", "enter", "b")  # enter is free again: a new line
+        assert card.field.text == "a\nb" and app.submits == 0
+        await pilot.press("ctrl+s")
+        assert app.submits == 1

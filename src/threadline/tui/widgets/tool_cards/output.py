@@ -16,6 +16,7 @@ from textual.widgets import TextArea
 
 from threadline.core.sanitize import clean
 
+from ...keymap import bound_keys
 from ...keys import BY_ID
 
 
@@ -62,9 +63,9 @@ class OutputField(TextArea):
         self.cursor_blink = cursor_blink
 
     async def _on_key(self, event: events.Key) -> None:
-        # As in the composer: bound keys skip TextArea's handler (which would insert a
-        # newline for enter) and go to the binding check.
-        if event.key in self._bindings.key_to_bindings:
+        # As in the composer: bound keys (after [keys] remapping) skip TextArea's handler,
+        # which would insert a newline for enter, and go to the binding check.
+        if event.key in bound_keys(self):
             event.prevent_default()
 
     async def _on_paste(self, event: events.Paste) -> None:
