@@ -1,0 +1,1 @@
+"""Plumbing the figures share: isolated environments, child processes, pseudo-terminals."""

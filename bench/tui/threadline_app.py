@@ -1,0 +1,227 @@
+"""The Threadline side of the TUI figures: the real ``threadline`` command, instrumented.
+
+Run by the parent as ``python -m bench.tui.threadline_app MODE SPEC_JSON`` under a pty, in
+an environment whose config and data live in a temporary folder (``bench.support.env``).
+It goes through ``threadline.cli.main([])`` exactly as the console script does (config,
+profile, session factory, ``create_app``); the only change is that ``ThreadlineApp.run``
+gets the benchmark's auto-pilot (and ``headless`` when the spec asks for it).
+
+Modes:
+
+- ``stream``: send "stream N tokens" in the thread on screen (seeded with earlier messages
+  when the spec has them); time from the first fragment reaching the assistant message to
+  its final render;
+- ``open``: with a long thread in the local cache, select it; time to its first screen and
+  RSS growth, then scroll to the top.
+
+The hooks into Threadline's widgets are the functions under "Hooks": a new renderer that
+changes the message view's seam only needs those updated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from textual.pilot import Pilot
+
+from bench.inputs.tokens import request
+from bench.tui.probe import Probe, rss_mb
+from bench.tui.spec import SIZE, StreamResult, StreamSpec, TokenCounter
+
+READY_TIMEOUT = 60.0
+
+# --- Hooks: where the benchmark reads Threadline's widgets ------------------------------
+
+
+class StreamWatch:
+    """When the live assistant message gets its first text, how much, and when it finished.
+
+    Wraps ``AssistantMessage.start`` / ``feed`` (clean text in) and ``finish`` (the final
+    render has been awaited); these are the message view's streaming seam.
+    """
+
+    def __init__(self, on_first: Callable[[], None]) -> None:
+        from threadline.tui.widgets.message_view import AssistantMessage
+
+        self.chars = 0
+        self.finished = asyncio.Event()
+        self.first = asyncio.Event()
+        watch = self
+        start, feed, finish = AssistantMessage.start, AssistantMessage.feed, AssistantMessage.finish
+
+        def arrived(text: str) -> None:
+            if text and not watch.first.is_set():
+                watch.first.set()
+                on_first()
+            watch.chars += len(text)
+
+        async def watched_start(self: AssistantMessage, snapshot: str) -> None:
+            arrived(snapshot)
+            await start(self, snapshot)
+
+        async def watched_feed(self: AssistantMessage, fragment: str, offset: int) -> None:
+            arrived(fragment)
+            await feed(self, fragment, offset)
+
+        async def watched_finish(self: AssistantMessage, message: Any) -> None:
+            await finish(self, message)
+            watch.finished.set()
+
+        AssistantMessage.start = watched_start  # type: ignore[method-assign]
+        AssistantMessage.feed = watched_feed  # type: ignore[method-assign]
+        AssistantMessage.finish = watched_finish  # type: ignore[method-assign]
+
+
+def connected(app: Any) -> bool:
+    """The session is open, the backend connected, and nothing is loading any more (a
+    message sent while the thread's newest page replaces the cached one can be lost)."""
+    if not (app.main.messages.online and app.main.conversation is not None):
+        return False
+    return all(worker.is_finished for worker in app.workers)
+
+
+def diagnose(app: Any) -> str:
+    """What the screen says, for an error message when a step never happens."""
+    main = app.main
+    notes = "; ".join(str(n.message) for n in app._notifications)
+    return (
+        f"thread={main.thread_id} composer={main.composer.text!r} "
+        f"read_only={main.composer.read_only} run={main.status.run!r} "
+        f"problem={main.status.problem!r} notifications={notes!r}"
+    )
+
+
+def send(app: Any, text: str) -> None:
+    composer = app.main.composer
+    composer.focus()
+    composer.load_text(text)
+    composer.action_send()
+
+
+def shown_message_ids(app: Any) -> set[str]:
+    from threadline.tui.widgets.message_view import MessageView
+
+    return {view.message_id for view in app.main.messages.query(MessageView)}
+
+
+def select_thread(app: Any, thread_id: str) -> None:
+    from threadline.tui.widgets.thread_list import ThreadList
+
+    threads = app.main.threads
+    threads.post_message(ThreadList.ThreadSelected(threads, thread_id))
+
+
+def scroll_to_top(app: Any) -> None:
+    app.main.messages.scroll_home(animate=False)
+
+
+# --- Scenarios --------------------------------------------------------------------------
+
+
+async def until(check: Callable[[], bool], what: str, seconds: float = READY_TIMEOUT) -> None:
+    """Poll ``check`` (cheap, 100 times a second) until it holds."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"waited {seconds:g} s for {what}")
+        await asyncio.sleep(0.01)
+
+
+async def stream(spec: StreamSpec, wait_for: str | None, probe: Probe, pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    probe.install_driver_hooks()
+    deltas = spec.deltas()
+    watch = StreamWatch(probe.start)
+    await until(lambda: connected(app), "the backend to connect")
+    if wait_for is not None:
+        await until(lambda: wait_for in shown_message_ids(app), "the thread")
+    await app.screen.wait_for_refresh()
+    send(app, request(spec.tokens, spec.code))
+    try:
+        await asyncio.wait_for(watch.first.wait(), READY_TIMEOUT)
+    except TimeoutError:
+        raise TimeoutError(f"no text {READY_TIMEOUT:g} s after sending: {diagnose(app)}") from None
+    try:
+        await asyncio.wait_for(watch.finished.wait(), spec.budget)
+    except TimeoutError:
+        pass
+    else:
+        await app.screen.wait_for_refresh()
+    window = probe.stop()
+    done = TokenCounter(deltas).tokens_in(watch.chars)
+    finished = watch.finished.is_set()
+    result = StreamResult(
+        spec.tokens,
+        spec.tokens if finished else done,
+        window.seconds,
+        window.cpu,
+        window.frames,
+        window.bytes,
+        not finished,
+        rss_mb(),
+    )
+    probe.result(**result.as_dict())
+    app.exit()
+
+
+async def open_thread(target: dict[str, Any], probe: Probe, pilot: Pilot[Any]) -> None:
+    """Select the long thread; the parent types F12 when it sees its newest text on the
+    terminal, and again when it sees its first (after we scrolled to the top)."""
+    app = pilot.app
+    await until(lambda: connected(app), "the backend to connect")
+    await app.screen.wait_for_refresh()
+    before = rss_mb()
+    probe.send("select", at=time.monotonic())
+    select_thread(app, target["thread_id"])
+    await until(lambda: len(probe.keys) >= 1, "the thread's first screen")
+    after_open = rss_mb()
+
+    budget = float(target["budget"])
+    started = time.monotonic()
+    probe.send("scroll", at=started)
+    while len(probe.keys) < 2 and time.monotonic() - started < budget:
+        scroll_to_top(app)
+        await app.screen.wait_for_refresh()
+        await asyncio.sleep(0.005)
+    probe.result(
+        rss_before=before,
+        rss_open=after_open,
+        rss_top=rss_mb(),
+        top_reached=len(probe.keys) >= 2,
+        mounted=len(shown_message_ids(app)),
+    )
+    app.exit()
+
+
+def main(argv: list[str]) -> int:
+    mode, payload = argv[0], json.loads(argv[1])
+    import threadline.tui.app as tui_app
+    from threadline.cli import main as threadline_main
+
+    original_run = tui_app.ThreadlineApp.run
+    headless = bool(payload.get("headless", True))
+
+    def run(self: Any, *args: Any, **kwargs: Any) -> Any:
+        probe = Probe(self)
+
+        async def pilot(p: Pilot[Any]) -> None:
+            if mode == "stream":
+                await stream(StreamSpec.loads(argv[1]), payload.get("last_message_id"), probe, p)
+            else:
+                await open_thread(payload, probe, p)
+
+        return original_run(
+            self, headless=headless, size=SIZE if headless else None, auto_pilot=pilot
+        )
+
+    tui_app.ThreadlineApp.run = run  # type: ignore[method-assign]
+    return threadline_main([])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
