@@ -8,7 +8,7 @@ and adds the hooks the screen calls: :meth:`detach_session` (a profile switch),
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from textual import work
 from textual.screen import Screen
@@ -268,7 +268,7 @@ class MainActions:
         if session is None or thread_id is None:
             self._screen.notify("Open a thread to export it.", severity="warning")
             return
-        export: Any = await session.export_thread(thread_id)
+        export = await session.export_thread(thread_id)
         text = to_json(export) if fmt == "json" else to_markdown(export)
         path = save_export(text, export.title, thread_id, "json" if fmt == "json" else "md")
         self._screen.notify(

@@ -68,7 +68,7 @@ class MessageCursor:
     """The selected message of a :class:`MessageList` and the copy actions on it."""
 
     selected_id: str | None = None
-    _turns: dict[tuple[str, str], int]  # (message id, what) -> the next one to copy
+    _turns: dict[tuple[str, str], int] | None = None  # (message id, what) -> the next to copy
     # Provided by MessageList:
     _views: dict[str, MessageView]
     _loaded: list[Message]
@@ -133,8 +133,8 @@ class MessageCursor:
             view.add_class("-selected")
 
     def _next(self, view: MessageView, what: str, count: int) -> int:
-        if not hasattr(self, "_turns"):
-            self._turns = {}
+        if self._turns is None:
+            self._turns = {}  # per list, made on first use
         key = (view.message_id, what)
         index = self._turns.get(key, 0) % count
         self._turns[key] = index + 1
