@@ -16,7 +16,11 @@ CALL_ID, CODE_CALL, MESSAGE_ID = "call_0001", "call_0002", "msg_0001"
 REPLY = "It is 18°C and sunny in Paris. The mean of your numbers is 3.875."
 
 
-def weather_run(thread_id: str, *, new_thread: bool = True) -> list[tuple[float, str, Any]]:
+def weather_run(
+    thread_id: str, *, new_thread: bool = True, stream_reply: bool = True
+) -> list[tuple[float, str, Any]]:
+    """The run's events; ``stream_reply=False`` leaves out the reply's deltas (the message
+    comes whole with its completed event)."""
     run = {
         "id": RUN_ID,
         "object": "thread.run",
@@ -186,7 +190,7 @@ def weather_run(thread_id: str, *, new_thread: bool = True) -> list[tuple[float,
         ),
         (0.705, "thread.message.created", message),
     ]
-    words = REPLY.split(" ")
+    words = REPLY.split(" ") if stream_reply else []
     for index, word in enumerate(words):
         fragment = word if index == 0 else " " + word
         events.append(

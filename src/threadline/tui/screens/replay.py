@@ -13,10 +13,11 @@ instantly. x10 plays ten times faster; instant jumps to the end.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
@@ -43,7 +44,11 @@ MAX_WAIT = 5.0  # a longer silence in a capture (a user typing tool output) play
 
 class ReplayScreen(ReportsWorkFailures, InspectorHost, Screen[None]):
     CSS_PATH = "replay.tcss"
-    BINDINGS = bindings("replay")
+    # The replay keys, and the main screen's key back to the inspector.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *bindings("replay"),
+        *(b for b in bindings("main") if isinstance(b, Binding) and b.id == "focus_inspector"),
+    ]
     AUTO_FOCUS = "#inspector-runs"
 
     def __init__(self, replay: Replay, source: str, clock: Clock) -> None:
