@@ -1,6 +1,6 @@
 """How the inspector's Events list copes with a run streaming 2,000 small deltas.
 
-    .venv/bin/python scripts/bench_inspector.py [--deltas 2000] [--runs 3]
+    .venv/bin/python scripts/bench_inspector.py [--deltas 2000] [--runs 3] [--modes ...]
 
 A synthetic capture (run, step and message events around N one-word message deltas) is
 stepped through a core ``Replay`` as fast as the loop allows (a demo run at speed 0), in a
@@ -35,18 +35,18 @@ from typing import Any, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from textual.app import App, ComposeResult  # noqa: E402
-from textual.content import Content  # noqa: E402
-from textual.screen import Screen  # noqa: E402
-from textual.widgets import DataTable, Static  # noqa: E402
+from textual.app import App, ComposeResult
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
 
-from threadline.core.capture import TimedEvent  # noqa: E402
-from threadline.core.replay import Replay  # noqa: E402
-from threadline.tui.clock import Clock  # noqa: E402
-from threadline.tui.live import LiveFeed  # noqa: E402
-from threadline.tui.messages import RunUpdated  # noqa: E402
-from threadline.tui.widgets.inspector import InspectorPane  # noqa: E402
-from threadline.tui.widgets.inspector.event_log import EventLog  # noqa: E402
+from threadline.core.capture import TimedEvent
+from threadline.core.replay import Replay
+from threadline.tui.clock import Clock
+from threadline.tui.live import LiveFeed
+from threadline.tui.messages import RunUpdated
+from threadline.tui.widgets.inspector import InspectorPane
+from threadline.tui.widgets.inspector.event_log import EventLog
 
 
 def capture(deltas: int) -> list[TimedEvent]:
@@ -59,8 +59,15 @@ def capture(deltas: int) -> list[TimedEvent]:
         "status": "in_progress",
         "step_details": {"type": "message_creation", "message_creation": {"message_id": "m"}},
     }
-    message = {"id": "m", "object": "thread.message", "role": "assistant", "run_id": "run_1",
-               "thread_id": "thread_1", "status": "in_progress", "content": []}
+    message = {
+        "id": "m",
+        "object": "thread.message",
+        "role": "assistant",
+        "run_id": "run_1",
+        "thread_id": "thread_1",
+        "status": "in_progress",
+        "content": [],
+    }
     events = [
         ("thread.run.created", run),
         ("thread.run.in_progress", {**run, "status": "in_progress"}),
@@ -69,8 +76,9 @@ def capture(deltas: int) -> list[TimedEvent]:
     ]
     for i in range(deltas):
         delta = {"content": [{"index": 0, "type": "text", "text": {"value": f" word{i}"}}]}
-        events.append(("thread.message.delta", {"id": "m", "object": "thread.message.delta",
-                                                "delta": delta}))
+        events.append(
+            ("thread.message.delta", {"id": "m", "object": "thread.message.delta", "delta": delta})
+        )
     events += [
         ("thread.message.completed", {**message, "status": "completed"}),
         ("thread.run.step.completed", {**step, "status": "completed"}),
@@ -227,11 +235,14 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--deltas", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--modes", default="none,coalesced,rebuild,table,static", help="comma-separated"
+    )
     args = parser.parse_args()
     print(f"{args.deltas} deltas, {len(capture(args.deltas))} events, median of {args.runs} runs")
     for fold in (True, False):
         print(f"deltas {'folded' if fold else 'one row each'}:")
-        for mode in ("none", "coalesced", "rebuild", "table", "static"):
+        for mode in args.modes.split(","):
             results = [await one_run(args.deltas, mode, fold) for _ in range(args.runs)]
             median = {k: statistics.median(r[k] for r in results) for k in results[0]}
             print(
