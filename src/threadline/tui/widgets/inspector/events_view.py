@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -121,7 +120,3 @@ class EventsView(Vertical):
 
     def selected(self) -> list[EventRecord]:
         return self.event_log.selected_records()
-
-    def selected_json(self) -> Any:
-        records = self.selected()
-        return records[0].data_json() if len(records) == 1 else None

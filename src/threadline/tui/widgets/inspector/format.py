@@ -96,31 +96,26 @@ def number(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def run_duration(run: Mapping[str, Any]) -> float | None:
-    """Seconds from start to end (or to now's last known time) of a run object."""
-    start = number(run.get("started_at")) or number(run.get("created_at"))
-    end = next(
-        (
-            number(run.get(field))
-            for field in ("completed_at", "failed_at", "cancelled_at", "expired_at")
-            if number(run.get(field))
-        ),
-        None,
-    )
+END_FIELDS = ("completed_at", "failed_at", "cancelled_at", "expired_at")
+"""Where a run or step object records how it ended."""
+
+
+def ended_at(obj: Mapping[str, Any]) -> int | None:
+    """When a run or step ended (its first end timestamp that is set)."""
+    return next((stamp for f in END_FIELDS if (stamp := number(obj.get(f)))), None)
+
+
+def _span(start: int | None, end: int | None) -> float | None:
     return float(end - start) if start and end and end >= start else None
+
+
+def run_duration(run: Mapping[str, Any]) -> float | None:
+    """Seconds from a run's start (or creation) to its end; None while it runs."""
+    return _span(number(run.get("started_at")) or number(run.get("created_at")), ended_at(run))
 
 
 def step_duration(step: Mapping[str, Any]) -> float | None:
-    start = number(step.get("created_at"))
-    end = next(
-        (
-            number(step.get(field))
-            for field in ("completed_at", "failed_at", "cancelled_at", "expired_at")
-            if number(step.get(field))
-        ),
-        None,
-    )
-    return float(end - start) if start and end and end >= start else None
+    return _span(number(step.get("created_at")), ended_at(step))
 
 
 def usage_lines(usage: Any) -> list[str]:

@@ -95,6 +95,10 @@ def _delta_target(event: AnyEvent | None) -> str | None:
     return None
 
 
+KEEP_RUNS = 20
+"""Runs a book keeps in memory; older ones are read back from the store's capture."""
+
+
 class EventBook:
     """Every stream event of one conversation's runs, by run id, in arrival order."""
 
@@ -123,7 +127,7 @@ class EventBook:
         elif update.kind == "finished" and self._pending:
             run_id = getattr(self._conversation, "run_id", None)
             if run_id:
-                self.runs.setdefault(run_id, []).extend(self._pending)
+                self._run(run_id).extend(self._pending)
             self._pending = None
 
     def refile(self, items: Iterable[tuple[AnyEvent, RawEvent | None]]) -> None:
@@ -151,7 +155,15 @@ class EventBook:
             self._pending.append(record)
             if isinstance(event, RunEvent):
                 self._current = event.data.id
-                self.runs.setdefault(self._current, []).extend(self._pending)
+                self._run(self._current).extend(self._pending)
                 self._pending = None
         elif self._current is not None:
-            self.runs.setdefault(self._current, []).append(record)
+            self._run(self._current).append(record)
+
+    def _run(self, run_id: str) -> list[EventRecord]:
+        records = self.runs.get(run_id)
+        if records is None:
+            records = self.runs[run_id] = []
+            while len(self.runs) > KEEP_RUNS:
+                del self.runs[next(iter(self.runs))]
+        return records

@@ -23,6 +23,7 @@ from .format import (
     STATUS_MARKS,
     STATUS_TIME_FIELD,
     clock_time,
+    ended_at,
     labelled,
     number,
     offset,
@@ -90,15 +91,7 @@ def span_content(run: Mapping[str, Any], zone: tzinfo | None) -> Content:
     """``15:09:01 → 15:09:03 · 2s``: from creation to the end, by the run's own clock."""
     start = clock_time(number(run.get("created_at")), zone)
     duration = run_duration(run)
-    end_field = next(
-        (
-            f
-            for f in ("completed_at", "failed_at", "cancelled_at", "expired_at")
-            if number(run.get(f))
-        ),
-        None,
-    )
-    end = clock_time(number(run.get(end_field)), zone) if end_field else "…"
+    end = clock_time(ended_at(run), zone) or "…"
     took = f" · {seconds(duration)}" if duration is not None else ""
     return Content.styled(f"{start or '?'} → {end}{took}", "dim")
 
