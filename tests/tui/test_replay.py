@@ -185,3 +185,27 @@ async def test_a_streaming_step_updates_in_place() -> None:
         assert seen == ['{"loc', '{"location": ', '{"location": "Paris"}']
         assert '"location": "Paris"' in str(view.render())
         assert log.flushes > flushes and len(log.records) == 9  # appended, not rebuilt
+
+
+def test_the_installed_script_replays_in_a_terminal(tmp_path: Path) -> None:
+    """``threadline replay FILE`` in a pseudo-terminal: the app opens, plays a capture with
+    no times to the end at once, and quits with ctrl+q (exit 0)."""
+    import os
+    import sys
+
+    from .ptyrun import PtyProcess, visible_text
+
+    script = Path(sys.executable).parent / "threadline"
+    if not script.exists():
+        pytest.skip("the threadline script is not installed")
+    env = {**os.environ, "THREADLINE_DATA_DIR": str(tmp_path / "data"), "TERM": "xterm-256color"}
+    source = next(p for p in STREAMS if "StreamingRunWorks-1" in p.name)
+    process = PtyProcess([str(script), "replay", str(source)], env, size=(120, 40))
+    try:
+        process.wait_for_text("at the end")
+        process.write(b"\x11")  # ctrl+q
+        assert process.wait_exit() == 0
+        shown = visible_text(bytes(process.output))
+        assert "Replay of" in shown and "Inspector" in shown and "event 44/44" in shown
+    finally:
+        process.close()
