@@ -2,10 +2,11 @@
 
 Threadline: the real app (``bench.tui.threadline_app``) on the embedded demo profile at
 demo speed 0 is sent "stream N tokens" (or "... of code"); the clock runs from the first
-fragment reaching the assistant message to its final render (``finish`` returned, one more
-frame). Baseline: the stock chat app (``bench.baselines.chat``) writes the same N tokens
-one ``MarkdownStream.write`` at a time; the clock runs from the first write until the
-widget has appended the last token, plus one frame. Rate = N / that time.
+message delta reaching the app's reducer to the assistant message's final render
+(``finish`` returned, one more frame). Baseline: the stock chat app
+(``bench.baselines.chat``) writes the same N tokens one ``MarkdownStream.write`` at a
+time; the clock runs from the first write until the widget has appended the last token,
+plus one frame. Rate = N / that time.
 
 Each trial is a fresh headless process at 120x40. A trial that runs past ``--budget``
 stops; its rate is then over the tokens that made it, which flatters a renderer whose cost

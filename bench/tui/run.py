@@ -83,7 +83,8 @@ def stream_trial(
         argv = [sys.executable, "-m", "bench.tui.threadline_app", "stream", json.dumps(payload)]
         env = isolated_env(root, config=demo_config(spec.pace))
     env["COLORTERM"] = colorterm
-    timeout = spec.budget + STARTUP_ALLOWANCE + spec.earlier * PER_EARLIER_MESSAGE
+    # A loop busy with one long render notices the budget late: give it the budget again.
+    timeout = 2 * spec.budget + STARTUP_ALLOWANCE + spec.earlier * PER_EARLIER_MESSAGE
     pty = run_in_pty(argv, env, size=SIZE, keys=keys, timeout=timeout)
     found = pty.first("result")
     if found is None:

@@ -9,8 +9,8 @@ gets the benchmark's auto-pilot (and ``headless`` when the spec asks for it).
 Modes:
 
 - ``stream``: send "stream N tokens" in the thread on screen (seeded with earlier messages
-  when the spec has them); time from the first fragment reaching the assistant message to
-  its final render;
+  when the spec has them); time from the first message delta reaching the app's reducer
+  to the assistant message's final render;
 - ``open``: with a long thread in the local cache, select it; time to its first screen and
   RSS growth, then scroll to the top.
 
@@ -39,39 +39,48 @@ READY_TIMEOUT = 60.0
 
 
 class StreamWatch:
-    """When the live assistant message gets its first text, how much, and when it finished.
+    """When the first token reached the app, how much text the live message holds, and
+    when its final render was done.
 
-    Wraps ``AssistantMessage.start`` / ``feed`` (clean text in) and ``finish`` (the final
-    render has been awaited); these are the message view's streaming seam.
+    - first token: the first message delta the reducer applies (``RunState.apply``, the
+      core's single entry for events), so time the app spends before the view sees the
+      text counts, as it does for the stock app from its first ``write``;
+    - text held: ``AssistantMessage.start`` / ``feed`` (the view's streaming seam; a view
+      created mid-stream starts from the reducer's snapshot and skips what it holds);
+    - done: ``AssistantMessage.finish`` returned (the final render has been awaited).
     """
 
     def __init__(self, on_first: Callable[[], None]) -> None:
+        from threadline.api import MessageDeltaEvent
+        from threadline.core.run_state import RunState
         from threadline.tui.widgets.message_view import AssistantMessage
 
         self.chars = 0
         self.finished = asyncio.Event()
         self.first = asyncio.Event()
         watch = self
+        apply = RunState.apply
         start, feed, finish = AssistantMessage.start, AssistantMessage.feed, AssistantMessage.finish
 
-        def arrived(text: str) -> None:
-            if text and not watch.first.is_set():
+        def watched_apply(self: RunState, event: Any) -> Any:
+            if not watch.first.is_set() and isinstance(event, MessageDeltaEvent):
                 watch.first.set()
                 on_first()
-            watch.chars += len(text)
+            return apply(self, event)
 
         async def watched_start(self: AssistantMessage, snapshot: str) -> None:
-            arrived(snapshot)
+            watch.chars = max(watch.chars, len(snapshot))
             await start(self, snapshot)
 
         async def watched_feed(self: AssistantMessage, fragment: str, offset: int) -> None:
-            arrived(fragment)
+            watch.chars = max(watch.chars, offset + len(fragment))
             await feed(self, fragment, offset)
 
         async def watched_finish(self: AssistantMessage, message: Any) -> None:
             await finish(self, message)
             watch.finished.set()
 
+        RunState.apply = watched_apply  # type: ignore[method-assign]
         AssistantMessage.start = watched_start  # type: ignore[method-assign]
         AssistantMessage.feed = watched_feed  # type: ignore[method-assign]
         AssistantMessage.finish = watched_finish  # type: ignore[method-assign]
