@@ -90,6 +90,7 @@ async def stream(spec: StreamSpec, probe: Probe, pilot: Pilot[Any]) -> None:
         done < spec.tokens,
         rss_mb(),
     )
+    await probe.settle()
     probe.result(**result.as_dict())
     app.exit()
 

@@ -23,7 +23,7 @@ from bench.tui.spec import StreamSpec
 
 PACE = 100.0
 TOKENS = 1_000  # 10 s of streaming
-QUICK_TOKENS = 20
+QUICK_TOKENS = 60
 
 CPU = Metric("1b.cpu", "at 100 tok/s: CPU", "% of a core", at_most(25))
 FPS = Metric("1b.fps", "at 100 tok/s: frames", "frames/s", at_least(20))

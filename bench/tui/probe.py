@@ -12,6 +12,7 @@ Status lines go to the fd in ``BENCH_STATUS_FD`` (see ``bench.support.pty_run``)
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import time
@@ -22,6 +23,7 @@ from textual import events
 from textual.app import App
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
+SETTLE = 0.25  # seconds
 
 
 def rss_mb() -> float:
@@ -108,6 +110,11 @@ class Probe:
         )
         self.send("end", at=now)
         return window
+
+    async def settle(self) -> None:
+        """Give keys typed before the window closed time to be handled (and acknowledged)
+        before the result, after which the parent stops listening."""
+        await asyncio.sleep(SETTLE)
 
     def send(self, kind: str, **data: Any) -> None:
         if self._status is not None:

@@ -174,6 +174,7 @@ async def stream(spec: StreamSpec, wait_for: str | None, probe: Probe, pilot: Pi
         not finished,
         rss_mb(),
     )
+    await probe.settle()
     probe.result(**result.as_dict())
     app.exit()
 
