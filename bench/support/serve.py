@@ -28,7 +28,8 @@ def serving(root: Path, demo_speed: float, timeout: float = 30.0) -> Iterator[Se
     token = secrets.token_urlsafe(24)
     env = isolated_env(root)
     argv = [str(threadline_script()), "serve", "--port", "0", "--engine", "demo"]
-    argv += ["--token", token, "--demo-speed", f"{demo_speed:g}"]
+    # One argument: a generated token may begin with "-", which argparse takes for an option.
+    argv += [f"--token={token}", "--demo-speed", f"{demo_speed:g}"]
     log = root / "serve.log"
     with log.open("wb") as stderr:
         proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=stderr)

@@ -9,7 +9,9 @@ grows with the square of the input (seconds), not a slow machine (milliseconds).
 
 from __future__ import annotations
 
+import gc
 import re
+import statistics
 import sys
 import time
 import tracemalloc
@@ -152,15 +154,21 @@ def test_10000_steps_cost_the_same_per_event_at_the_end_as_at_the_start() -> Non
     state = RunState()
     chunk = len(events) // 10
     times = []
-    for start in range(0, len(events), chunk):
-        began = time.process_time()
-        for event in events[start : start + chunk]:
-            state.apply(event)
-        times.append(time.process_time() - began)
+    # The collector's full passes over the growing state land on whichever chunk is unlucky
+    # and a shared CI machine adds its own pauses: compare medians with the collector off.
+    gc.disable()
+    try:
+        for start in range(0, len(events), chunk):
+            began = time.process_time()
+            for event in events[start : start + chunk]:
+                state.apply(event)
+            times.append(time.process_time() - began)
+    finally:
+        gc.enable()
     assert len(state.step_ids()) == 10_000
     assert state.step_dict("step_9999")["status"] == "completed"
-    first, last = sum(times[:2]), sum(times[-2:])
-    assert last < 3 * first + 0.05, times
+    first, last = statistics.median(times[:3]), statistics.median(times[-3:])
+    assert last < 3 * first + 0.02, times
 
 
 # --- 100k-character lines -----------------------------------------------------------------

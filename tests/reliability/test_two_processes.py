@@ -93,7 +93,7 @@ class ServeProcess:
     def __init__(self, data: Path, token: str) -> None:
         self.token = token
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "threadline", "serve", "--port", "0", "--token", token,
+            [sys.executable, "-m", "threadline", "serve", "--port", "0", f"--token={token}",
              "--demo-speed", "0"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             env={**os.environ, "THREADLINE_DATA_DIR": str(data)},

@@ -54,6 +54,7 @@ def test_serve_prints_the_url_and_a_token_and_requires_it(
     assert token_line.startswith("threadline: token: ")
     token = token_line.split(": ", 2)[2].strip()
     assert len(token) >= 32
+    assert token.startswith("tl-")  # never read as an option when pasted after --token
 
     refused = httpx.get(f"{url}/assistants")
     assert refused.status_code == 401

@@ -119,7 +119,9 @@ async def _serve(args: argparse.Namespace) -> int:
 
     profile = with_chat_flags(_profile(getattr(args, "profile", None)), args)
     engine = build_engine(args.engine or profile.engine, profile, args.demo_speed)
-    token = args.token or secrets.token_urlsafe(32)
+    # The "tl-" prefix keeps a generated token from starting with "-", which a command line
+    # (ours included) would read as an option when the token is pasted after --token.
+    token = args.token or "tl-" + secrets.token_urlsafe(32)
     folder = ensure_private_dir(data_dir())
     store = await Store.open(folder / SERVER_STORE)
     if store.moved_aside is not None:
