@@ -14,11 +14,12 @@ SRC = Path(threadline.__file__).parent
 # Which threadline packages each layer may import (itself always allowed).
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
+    "sqlite_files": set(),
     "locations": {"errors"},
     "config": {"errors", "locations"},
     "api": set(),
-    "core": {"api", "config", "locations", "errors"},
-    "server": {"api", "errors"},
+    "core": {"api", "config", "locations", "errors", "sqlite_files"},
+    "server": {"api", "errors", "sqlite_files"},
     "tui": {"core", "api", "config", "locations", "errors"},
 }
 UI_PACKAGES = {"textual", "rich"}
@@ -73,7 +74,7 @@ def test_api_core_server_config_load_without_textual_or_rich() -> None:
         "import pkgutil, importlib, sys\n"
         "import threadline\n"
         "for m in pkgutil.walk_packages(threadline.__path__, 'threadline.'):\n"
-        "    if m.name.split('.')[1] in {'api', 'core', 'server', 'config', 'locations', 'errors'}:\n"
+        "    if m.name.split('.')[1] in {'api', 'core', 'server', 'config', 'locations', 'errors', 'sqlite_files'}:\n"
         "        importlib.import_module(m.name)\n"
         "bad = sorted(n for n in sys.modules if n.split('.')[0] in {'textual', 'rich'})\n"
         "print(bad)\n"

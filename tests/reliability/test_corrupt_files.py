@@ -22,12 +22,11 @@ from pathlib import Path
 
 import pytest
 
+from threadline import sqlite_files
 from threadline.cli import main
 from threadline.cli.embedded import SERVER_STORE
-from threadline.core import _sqlite
 from threadline.core.store import STORE_FILE, ClientStore, StoreError
 from threadline.locations import config_path, data_dir
-from threadline.server import store as server_store
 from threadline.server.schema import MIGRATIONS
 from threadline.server.store import Store, StoreUnavailableError
 
@@ -123,7 +122,7 @@ async def test_a_client_store_locked_past_the_busy_timeout_is_not_moved_aside(
     path = client_store()
     await (await ClientStore.open(path)).close()
     before = path.read_bytes()
-    monkeypatch.setattr(_sqlite, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(sqlite_files, "BUSY_TIMEOUT_MS", 100)
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN EXCLUSIVE")  # another process in a long write
     try:
@@ -199,7 +198,7 @@ async def test_a_server_store_locked_past_the_busy_timeout_is_not_moved_aside(
 ) -> None:
     path = tmp_path / SERVER_STORE
     await (await Store.open(path)).close()
-    monkeypatch.setattr(server_store, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(sqlite_files, "BUSY_TIMEOUT_MS", 100)
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN EXCLUSIVE")
     try:

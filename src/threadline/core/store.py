@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
@@ -21,16 +20,16 @@ from typing import Any
 from threadline.api import Message
 from threadline.errors import UserError
 from threadline.locations import display_path
-
-from ._sqlite import (
-    SQLiteThread,
+from threadline.sqlite_files import (
     connect_private,
-    is_busy,
     is_corrupt,
     migrate,
     move_aside,
     quick_check,
+    unavailable_reason,
 )
+
+from ._sqlite import SQLiteThread
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -125,23 +124,14 @@ class StoreError(UserError):
     """The local store cannot be opened (locked, unreadable, not a file); one line naming it."""
 
     def __init__(self, path: Path, exc: Exception) -> None:
-        if path.is_dir():
-            why = "it is a folder; the local store must be a file"
-        elif isinstance(exc, sqlite3.Error) and is_busy(exc):
-            why = "another process holds it locked; try again"
-        elif isinstance(exc, OSError):
-            why = exc.strerror or str(exc)
-        elif path.exists() and not os.access(path, os.R_OK | os.W_OK):
-            why = "permission denied"
-        else:
-            why = str(exc)
+        why = unavailable_reason(path, exc, "local store")
         super().__init__(f"{display_path(path)}: cannot open the local store: {why}")
 
 
 def _open_checked(path: Path) -> sqlite3.Connection:
     conn = connect_private(path)
     try:
-        migrate(conn, MIGRATIONS)
+        migrate(conn, MIGRATIONS, "local store")
         quick_check(conn)
     except BaseException:
         conn.close()

@@ -8,8 +8,6 @@ a server starting on a shared file ends only the runs whose process is gone.
 
 from __future__ import annotations
 
-import sqlite3
-
 _OBJECT_COLUMNS = """
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
@@ -37,35 +35,3 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
-
-
-class SchemaTooNewError(Exception):
-    """The store was written by a newer Threadline."""
-
-
-def migrate(conn: sqlite3.Connection) -> None:
-    """Bring the schema to :data:`SCHEMA_VERSION`, one transaction per migration.
-
-    The version is read inside each migration's ``BEGIN IMMEDIATE``: another process may be
-    migrating the same file, and a version read before it finished would run its
-    migration a second time ("table already exists").
-    """
-    for number in range(1, SCHEMA_VERSION + 1):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            (version,) = conn.execute("PRAGMA user_version").fetchone()
-            if version > SCHEMA_VERSION:
-                raise SchemaTooNewError(
-                    f"store schema version {version} is newer than this Threadline "
-                    f"({SCHEMA_VERSION})"
-                )
-            if version < number:
-                for statement in MIGRATIONS[number - 1].split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {number}")
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise

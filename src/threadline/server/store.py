@@ -21,7 +21,6 @@ import os
 import queue
 import sqlite3
 import threading
-import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -29,8 +28,16 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from threadline.errors import UserError
+from threadline.sqlite_files import (
+    connect_private,
+    is_corrupt,
+    migrate,
+    move_aside,
+    protect,
+    unavailable_reason,
+)
 
-from .schema import migrate
+from .schema import MIGRATIONS
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +54,6 @@ _TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "step": ("steps", ("thread_id", "run_id")),
 }
 _BATCH = 256  # writes committed together at most
-BUSY_TIMEOUT_MS = 5000
 
 
 def encode(obj: Any) -> str:
@@ -81,62 +87,8 @@ class StoreUnavailableError(UserError):
     file. Unlike a damaged file it is not moved aside: that would split the data."""
 
     def __init__(self, path: Path, exc: Exception) -> None:
-        if path.is_dir():
-            why = "it is a folder; the server store must be a file"
-        elif isinstance(exc, sqlite3.Error) and _code(exc) in _BUSY:
-            why = "another process holds it locked; try again"
-        elif isinstance(exc, OSError):
-            why = exc.strerror or str(exc)
-        elif path.exists() and not os.access(path, os.R_OK | os.W_OK):
-            why = "permission denied"
-        else:
-            why = str(exc)
+        why = unavailable_reason(path, exc, "server store")
         super().__init__(f"{path}: cannot open the server store: {why}")
-
-
-def _code(exc: sqlite3.Error) -> int:
-    return int(getattr(exc, "sqlite_errorcode", -1)) & 0xFF
-
-
-_BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-# Only these mean the file itself is damaged, and so is moved aside.
-_DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    try:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        _use_wal(conn)
-    except BaseException:
-        conn.close()
-        raise
-    # WAL + NORMAL: a commit is atomic and durable against crashes of the process; the
-    # fsync happens at checkpoints, not on every run transition.
-    conn.execute("PRAGMA synchronous = NORMAL")
-    return conn
-
-
-def _use_wal(conn: sqlite3.Connection) -> None:
-    """Switch to WAL. Two processes creating the file at once can find the switch locked,
-    and SQLite answers that at once instead of waiting: retry for the busy timeout."""
-    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-    while True:
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError as exc:
-            if _code(exc) not in _BUSY or time.monotonic() > deadline:
-                raise
-        time.sleep(0.01)
-
-
-def _create_private(path: Path) -> None:
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    os.close(fd)
-    for suffix in ("", "-wal", "-shm"):
-        with contextlib.suppress(FileNotFoundError):
-            os.chmod(f"{path}{suffix}", 0o600)
 
 
 class _Job:
@@ -245,27 +197,23 @@ class Store:
             try:
                 return self._try_open()
             except sqlite3.DatabaseError as exc:
-                if _code(exc) not in _DAMAGED:
+                if not is_corrupt(exc):
                     raise
-                aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
+                aside = move_aside(self.path)
                 log.warning("%s is not a usable store (%s); moved to %s", self.path, exc, aside)
-                for suffix in ("", "-wal", "-shm"):
-                    with contextlib.suppress(FileNotFoundError):
-                        os.replace(f"{self.path}{suffix}", f"{aside}{suffix}")
                 self.moved_aside = aside
                 return self._try_open()
         except (sqlite3.Error, OSError) as exc:
             raise StoreUnavailableError(self.path, exc) from None
 
     def _try_open(self) -> sqlite3.Connection:
-        _create_private(self.path)
-        conn = _connect(self.path)
+        conn = connect_private(self.path)
         try:
-            migrate(conn)
+            migrate(conn, MIGRATIONS, "server store")
         except BaseException:
             conn.close()
             raise
-        _create_private(self.path)  # the -wal and -shm files exist now
+        protect(self.path)  # the -wal and -shm files exist now
         return conn
 
     async def close(self) -> None:
@@ -308,7 +256,7 @@ class Store:
     def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = self._local.conn = _connect(self.path)
+            conn = self._local.conn = connect_private(self.path)
         return fn(conn)
 
     # --- writes -----------------------------------------------------------------------
