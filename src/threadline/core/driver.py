@@ -46,6 +46,7 @@ from .run_options import RunOptions
 from .run_state import Change, RunState
 from .sanitize import clean_line
 from .store import CapturedEvent, ClientStore, ThreadEntry
+from .subscribers import Subscribers
 from .tool_round import ToolRound
 
 UpdateKind = Literal["accepted", "event", "reconnecting", "recovered", "finished", "failed"]
@@ -170,7 +171,7 @@ class Conversation:
         self.state = RunState()
         self.run_id: str | None = None
         self.active = False
-        self._subscribers: list[Callable[[Update], None]] = []
+        self._subscribers: Subscribers[Update] = Subscribers()
         self._mark = ""
         self._capture: list[CapturedEvent] = []
         self._capture_start = 0.0
@@ -183,17 +184,10 @@ class Conversation:
 
     def subscribe(self, callback: Callable[[Update], None]) -> Callable[[], None]:
         """Call ``callback`` with every update; returns a function that unsubscribes."""
-        self._subscribers.append(callback)
-
-        def unsubscribe() -> None:
-            if callback in self._subscribers:
-                self._subscribers.remove(callback)
-
-        return unsubscribe
+        return self._subscribers.add(callback)
 
     def _emit(self, update: Update) -> None:
-        for callback in list(self._subscribers):
-            callback(update)
+        self._subscribers.emit(update)
 
     # --- reading the state ------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from threadline.api import AnyEvent, RequiredToolCall, parse_event
 
 from .capture import NotAStreamError, TimedEvent, is_timed, read_capture
 from .run_state import Change, RunState
+from .subscribers import Subscribers
 
 if TYPE_CHECKING:
     from .driver import Update
@@ -51,7 +52,7 @@ class Replay:
         self.state = RunState()
         self.run_id: str | None = None
         self.thread_id: str | None = None
-        self._subscribers: list[Callable[[Update], None]] = []
+        self._subscribers: Subscribers[Update] = Subscribers()
 
     @classmethod
     def from_bytes(cls, data: bytes, source: str = "input") -> Replay:
@@ -79,13 +80,7 @@ class Replay:
     """A replay answers no tool calls (a conversation's ``tool_round``)."""
 
     def subscribe(self, callback: Callable[[Update], None]) -> Callable[[], None]:
-        self._subscribers.append(callback)
-
-        def unsubscribe() -> None:
-            if callback in self._subscribers:
-                self._subscribers.remove(callback)
-
-        return unsubscribe
+        return self._subscribers.add(callback)
 
     # --- moving -----------------------------------------------------------------------
 
@@ -102,11 +97,9 @@ class Replay:
         index = self.position
         change = self._apply(index)
         update = Update("event", change, self.events[index], raw=self.raw[index])
-        for callback in list(self._subscribers):
-            callback(update)
+        self._subscribers.emit(update)
         if self.at_end:
-            for callback in list(self._subscribers):
-                callback(Update("finished", status=self.run_status))
+            self._subscribers.emit(Update("finished", status=self.run_status))
         return change
 
     def seek(self, position: int) -> bool:

@@ -32,6 +32,7 @@ from typing import Literal
 from threadline.api import RequiredToolCall, Tool
 from threadline.config import ToolHandler
 
+from .subscribers import Subscribers
 from .tool_arguments import ArgumentCheck, check_arguments, function_definition
 from .tool_handlers import HandlerResult, run_handler
 
@@ -148,7 +149,7 @@ class ToolRound:
         self._runner = runner
         self._started = False
         self._tasks: dict[str, asyncio.Task[HandlerResult]] = {}
-        self._subscribers: list[Callable[[CallState | None], None]] = []
+        self._subscribers: Subscribers[CallState | None] = Subscribers()
 
     # --- reading ----------------------------------------------------------------------
 
@@ -187,17 +188,10 @@ class ToolRound:
 
     def subscribe(self, callback: Callable[[CallState | None], None]) -> Callable[[], None]:
         """Call ``callback(call_state)`` on every change (None: the round as a whole)."""
-        self._subscribers.append(callback)
-
-        def unsubscribe() -> None:
-            if callback in self._subscribers:
-                self._subscribers.remove(callback)
-
-        return unsubscribe
+        return self._subscribers.add(callback)
 
     def changed(self, state: CallState | None = None) -> None:
-        for callback in list(self._subscribers):
-            callback(state)
+        self._subscribers.emit(state)
 
     # --- handlers ---------------------------------------------------------------------
 
