@@ -120,6 +120,16 @@ async def test_captures_append_per_run_and_keep_the_newest_runs(store: ClientSto
     ]
 
 
+async def test_a_retention_of_zero_keeps_no_capture_and_clears_older_ones(
+    store: ClientStore,
+) -> None:
+    event = [CapturedEvent(0.0, "thread.run.created", "{}")]
+    await store.capture("p", "t", "r1", event, keep_runs=5)
+    await store.capture("p", "t", "r2", event, keep_runs=0)
+    assert await store.captured_runs("p") == []
+    assert await store.captured_events("r1") == await store.captured_events("r2") == []
+
+
 async def test_a_corrupt_store_is_moved_aside_not_deleted(tmp_path: Path) -> None:
     path = tmp_path / "client.db"
     path.write_bytes(b"this is not a database" * 100)

@@ -378,9 +378,16 @@ class ClientStore:
         events: Sequence[CapturedEvent],
         keep_runs: int = 200,
     ) -> None:
-        """Append a run's events (a run may span several streams) and apply retention."""
+        """Append a run's events (a run may span several streams) and apply retention.
+
+        ``keep_runs=0`` keeps nothing: it is how a user says no event bodies on disk, and it
+        also clears what earlier settings kept.
+        """
 
         def run(conn: sqlite3.Connection) -> None:
+            if keep_runs <= 0:
+                conn.execute("DELETE FROM capture_runs")
+                return
             conn.execute(
                 "INSERT INTO capture_runs (run_id, profile, thread_id, started_at) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET "
@@ -397,7 +404,7 @@ class ClientStore:
             conn.execute(
                 "DELETE FROM capture_runs WHERE run_id NOT IN "
                 "(SELECT run_id FROM capture_runs ORDER BY started_at DESC LIMIT ?)",
-                (max(keep_runs, 1),),
+                (keep_runs,),
             )
 
         await self._db.transaction(run)
