@@ -15,6 +15,9 @@ Every other response passes through untouched, so the client's recovery reads wo
 
 A :class:`Canned` answer replaces the server's for matching requests (the request is not
 forwarded): a 429 with ``Retry-After``, a 503, an ``insufficient_quota`` error.
+
+:meth:`FaultProxy.go_down` makes the server look gone (every connection reset) until
+:meth:`FaultProxy.come_back`, without stopping it.
 """
 
 from __future__ import annotations
@@ -103,6 +106,8 @@ class FaultProxy:
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.port = 0
+        self.down = False  # go_down(): every connection is reset
+        self._clients: set[asyncio.StreamWriter] = set()
 
     async def __aenter__(self) -> FaultProxy:
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
@@ -116,6 +121,15 @@ class FaultProxy:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._server.wait_closed()
+
+    def go_down(self) -> None:
+        """Reset every open connection, and each new one until :meth:`come_back`."""
+        self.down = True
+        for writer in list(self._clients):
+            _abort(writer)
+
+    def come_back(self) -> None:
+        self.down = False
 
     def posts(self, path_end: str = "") -> list[Request]:
         return [r for r in self.requests if r.method == "POST" and r.path.endswith(path_end)]
@@ -134,6 +148,9 @@ class FaultProxy:
             self._tasks.discard(task)
 
     async def _serve(self, creader: asyncio.StreamReader, cwriter: asyncio.StreamWriter) -> None:
+        if self.down:
+            _abort(cwriter)
+            return
         if self.triggered.is_set() and self.refused < (
             self.fault.refuse_after if self.fault else 0
         ):
@@ -147,6 +164,7 @@ class FaultProxy:
             return
         conn = _Conn()
         self._open += 1
+        self._clients.add(cwriter)
         self.all_closed.clear()
         up = asyncio.ensure_future(self._up(conn, creader, swriter, cwriter))
         down = asyncio.ensure_future(self._down(conn, sreader, cwriter))
@@ -158,6 +176,7 @@ class FaultProxy:
             await asyncio.gather(up, down, return_exceptions=True)
             for writer in (cwriter, swriter):
                 _close(writer)
+            self._clients.discard(cwriter)
             self._open -= 1
             if not self._open:
                 self.all_closed.set()

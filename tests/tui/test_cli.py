@@ -1,4 +1,5 @@
-"""``threadline`` with no command: config problems are one line and exit 2; the app runs."""
+"""``threadline`` with no command: the app runs; an unknown --profile is one line and exit 2,
+a broken config file is named in the app (the commands that need it stop at it)."""
 
 from __future__ import annotations
 
@@ -54,12 +55,21 @@ def test_an_unknown_profile_is_one_line_and_exit_2(
     assert started == []
 
 
-def test_a_broken_config_file_is_one_line_and_exit_2(
+def test_a_broken_config_file_starts_the_app_on_the_defaults_and_says_why(
     started: list[ThreadlineApp], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write_config("default_profile = [\n")
-    assert main([]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("threadline: error: ") and "config.toml" in err
-    assert err.count("\n") == 1
-    assert started == []
+    """The app starts (on the embedded demo) and names the file, line and problem; the
+    commands that would use the file stop at it, one line and exit 2."""
+    path = write_config('default_profile = "rel"\n[profiles.rel\n')
+    assert main([]) == 0
+    (app,) = started
+    (notice,) = app._notices
+    assert notice.startswith(f"Config problem: {path}: invalid TOML at line 2, column 14")
+    assert "Started on the built-in local demo profile" in notice
+    assert app.config.profile().engine == "demo"
+    assert capsys.readouterr().err == ""
+    for command in (["send", "hi"], ["config", "check"]):
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"threadline: error: {path}: invalid TOML at line 2, column 14")
+        assert err.count("\n") == 1

@@ -81,7 +81,7 @@ def write_config(text: str) -> Path:
         ),
     ],
 )
-def test_a_bad_keys_table_stops_the_start_with_one_line(
+def test_a_bad_keys_table_is_named_in_the_app_which_keeps_the_default_keys(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     table: str,
@@ -90,8 +90,13 @@ def test_a_bad_keys_table_stops_the_start_with_one_line(
     started: list[ThreadlineApp] = []
     monkeypatch.setattr(ThreadlineApp, "run", lambda self, *a, **kw: started.append(self))
     write_config(f"[keys]\n{table}\n")
-    assert main([]) == 2
+    assert main([]) == 0
+    (app,) = started
+    assert app.key_overrides == {}
+    (notice,) = app._notices
+    assert "config.toml: " + problem in notice and notice.endswith("Using the default keys.")
+    # `config check` says the same, in one line, exit 2.
+    assert main(["config", "check"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("threadline: error: ") and err.count("\n") == 1
     assert "config.toml: " + problem in err
-    assert started == []

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from threadline.api import AssistantsClient
+from threadline.api import AssistantsClient, OnRetry, Sleep
 from threadline.config import Profile, resolve_api_key
 from threadline.locations import data_dir, ensure_private_dir
 
@@ -29,6 +29,8 @@ class ClientBackend:
     client: AssistantsClient
     label: str
     closers: list[Any] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """One line each for the user (a damaged embedded store that was moved aside)."""
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -41,19 +43,26 @@ async def open_backend(
     *,
     server_dir: Path | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    on_retry: OnRetry | None = None,
+    sleep: Sleep | None = None,
 ) -> ClientBackend:
     """Open the profile's backend. Raises ``MissingKeyError`` for an unusable key.
 
     ``transport`` replaces the network for a remote profile (tests pass an
     ``httpx.MockTransport``); everything else (key, headers, query) is as in real use.
+    ``on_retry`` and ``sleep``: the remote client's retry hooks (the TUI shows its waits
+    and lets the user cancel them).
     """
     if profile.backend == "remote":
-        return await _open_remote(profile, transport)
+        return await _open_remote(profile, transport, on_retry, sleep)
     return await _open_embedded(profile, server_dir or data_dir())
 
 
 async def _open_remote(
-    profile: Profile, transport: httpx.AsyncBaseTransport | None = None
+    profile: Profile,
+    transport: httpx.AsyncBaseTransport | None = None,
+    on_retry: OnRetry | None = None,
+    sleep: Sleep | None = None,
 ) -> ClientBackend:
     # A key command may take a moment (a password manager): keep it off the event loop.
     key = await asyncio.to_thread(resolve_api_key, profile)
@@ -68,6 +77,8 @@ async def _open_remote(
         stream_idle_timeout=profile.stream_idle_timeout,
         max_retries=profile.max_retries,
         http_client=http,  # None: it makes (and so closes) its own httpx client
+        on_retry=on_retry,
+        sleep=sleep,
     )
     return ClientBackend(client, f"{profile.name} · remote", [http.aclose] if http else [])
 
@@ -76,7 +87,8 @@ async def _open_embedded(profile: Profile, folder: Path) -> ClientBackend:
     from threadline.cli.embedded import open_embedded_server
 
     ensure_private_dir(folder)
-    transport, close_server = await open_embedded_server(profile, folder)
+    warnings: list[str] = []
+    transport, close_server = await open_embedded_server(profile, folder, warnings)
     http = httpx.AsyncClient(transport=transport)
     client = AssistantsClient(
         base_url=EMBEDDED_BASE_URL,
@@ -86,4 +98,6 @@ async def _open_embedded(profile: Profile, folder: Path) -> ClientBackend:
         http_client=http,
     )
     # A client given an httpx client leaves closing it to its owner: here, first.
-    return ClientBackend(client, f"{profile.name} · {profile.engine}", [close_server, http.aclose])
+    return ClientBackend(
+        client, f"{profile.name} · {profile.engine}", [close_server, http.aclose], warnings
+    )

@@ -57,10 +57,12 @@ def _check(args: argparse.Namespace) -> int:
 
     from threadline.config import key_problems, load_config, mask_secrets
     from threadline.locations import config_path, display_path
+    from threadline.tui.keymap import check_keys
 
     config = load_config()
     if args.profile is not None:
         config.profile(args.profile)  # an unknown --profile is an error here too
+    check_keys(config)  # the app starts without a bad [keys] table; the check says why
     if config.source is None:
         header = f"# {display_path(config_path())} does not exist: these are the defaults"
     else:

@@ -42,16 +42,23 @@ def build_engine(name: str, profile: Profile | None, demo_speed: float | None = 
 
 
 async def open_embedded_server(
-    profile: Profile, folder: Path
+    profile: Profile, folder: Path, warnings: list[str] | None = None
 ) -> tuple[httpx.AsyncBaseTransport, Callable[[], Awaitable[None]]]:
     """Start the profile's embedded server on ``folder``'s store; returns a transport to it
-    and the coroutine function that stops it (active runs end, the store closes)."""
+    and the coroutine function that stops it (active runs end, the store closes).
+
+    ``warnings`` gets one line for the user when the store was damaged and moved aside."""
     from threadline.api import ASGIStreamingTransport
     from threadline.server.app import create_app
     from threadline.server.store import Store
 
     engine = build_engine(profile.engine, profile)
     store = await Store.open(folder / SERVER_STORE)
+    if store.moved_aside is not None and warnings is not None:
+        warnings.append(
+            f"The embedded server's store {store.path} could not be read; moved it to "
+            f"{store.moved_aside} and started a fresh one"
+        )
     app = create_app(store, engine, token=None)
     server = app.state.server
     try:

@@ -54,6 +54,7 @@ async def export(
     finally:
         await store.close()
     text = to_json(collected) if fmt == "json" else to_markdown(collected)
+    text = backend.client.redact(text)  # a server may echo the key into what it stores
     if output is None or output == "-":
         out.write(text)
     else:

@@ -21,6 +21,7 @@ from threadline.core.app_state import THEME, remember
 
 from .clock import Clock
 from .commands import ThreadlineCommands
+from .crash import CrashWithoutLocals
 from .errors import describe
 from .keymap import check_keys
 from .keys import bindings
@@ -41,7 +42,7 @@ THEME_SETTLE = 0.5  # seconds a theme must stay picked before it is remembered (
 SessionFactory = Callable[[str | None], Awaitable["Session"]]
 
 
-class ThreadlineApp(App[None]):
+class ThreadlineApp(CrashWithoutLocals, App[None]):
     TITLE = "Threadline"
     BINDINGS = bindings("app")
     COMMANDS = App.COMMANDS | {ThreadlineCommands, ThreadCommands, ThreadSearch}

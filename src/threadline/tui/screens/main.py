@@ -31,6 +31,7 @@ from ..errors import ReportsWorkFailures, describe
 from ..keys import bindings
 from ..live import MARKED, LiveFeed, run_label
 from ..messages import RunUpdated, SessionOpened
+from ..retry_wait import RetryCancelled
 from ..widgets.composer import Composer, draft_key
 from ..widgets.inspector import InspectorHost, InspectorPane
 from ..widgets.message_list import MessageList
@@ -39,6 +40,7 @@ from ..widgets.thread_list import ThreadList
 from ..widgets.tool_cards import TOOL_ACTIONS, ToolRoundsHost
 from .dialogs import Confirm
 from .main_actions import MainActions
+from .main_faults import MainFaults
 
 if TYPE_CHECKING:
     from threadline.core.driver import Conversation, Update
@@ -52,7 +54,9 @@ def layout_for(width: int) -> str:
     return "wide" if width >= WIDE else "medium" if width >= NARROW else "narrow"
 
 
-class MainScreen(ReportsWorkFailures, ToolRoundsHost, MainActions, InspectorHost, Screen[None]):
+class MainScreen(
+    ReportsWorkFailures, ToolRoundsHost, MainActions, MainFaults, InspectorHost, Screen[None]
+):
     CSS_PATH = "main.tcss"
     BINDINGS = bindings("main")
     AUTO_FOCUS = "#composer"
@@ -139,6 +143,10 @@ class MainScreen(ReportsWorkFailures, ToolRoundsHost, MainActions, InspectorHost
 
     @work(exclusive=True, group="connect", name="connect", exit_on_error=False)
     async def connect(self) -> None:
+        await self.connect_session()
+
+    async def connect_session(self) -> None:
+        """Connect the session and show the thread live; the problem is shown if it fails."""
         session = self.session
         assert session is not None
         try:
@@ -241,6 +249,9 @@ class MainScreen(ReportsWorkFailures, ToolRoundsHost, MainActions, InspectorHost
     @on(Composer.SendMessage)
     async def _send_requested(self, message: Composer.SendMessage) -> None:
         conversation = self.conversation
+        if conversation is None and self.session is not None and self.session.connect_error:
+            self.connect_and_send(message.text)  # the backend was away: try it again first
+            return
         if conversation is None:
             self.composer.send_failed()
             problem = self.status.problem or "the backend is not connected yet"
@@ -262,8 +273,12 @@ class MainScreen(ReportsWorkFailures, ToolRoundsHost, MainActions, InspectorHost
     async def _send(self, conversation: Conversation, text: str) -> None:
         try:
             await conversation.send(text)
-        except Exception:
+        except RetryCancelled:
             self._send_failed(conversation)
+            self.notify("Not sent: you stopped the wait. The message is still in the composer.")
+        except Exception as error:
+            self._send_failed(conversation)
+            self.report_failure("not sent", error)
             raise
 
     def _send_failed(self, conversation: Conversation) -> None:
@@ -273,6 +288,8 @@ class MainScreen(ReportsWorkFailures, ToolRoundsHost, MainActions, InspectorHost
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_run":
+            if self.waiting:
+                return True
             conversation = self.conversation
             return bool(conversation and (conversation.active or conversation.pending_tool_calls))
         if action in TOOL_ACTIONS:
@@ -280,6 +297,8 @@ class MainScreen(ReportsWorkFailures, ToolRoundsHost, MainActions, InspectorHost
         return True
 
     def action_cancel_run(self) -> None:
+        if self.cancel_waits():  # a request waits to retry: stop that first
+            return
         if self.conversation is not None:
             self.status.run = "cancelling"
             self.run_worker(
@@ -291,6 +310,7 @@ class MainScreen(ReportsWorkFailures, ToolRoundsHost, MainActions, InspectorHost
     async def on_run_updated(self, event: RunUpdated) -> None:
         conversation, update = event.conversation, event.update
         if update.kind == "accepted":
+            self.clear_failure()
             await self._accepted(conversation)
         elif update.kind == "failed":
             self._send_failed(conversation)
@@ -331,6 +351,7 @@ class MainScreen(ReportsWorkFailures, ToolRoundsHost, MainActions, InspectorHost
             self.composer.rekey(conversation.thread_id)
 
     def _show_rate(self) -> None:
+        self.show_waits()
         feed = self._feeds.get(id(self.conversation))
         active = self.conversation is not None and self.conversation.active
         self.status.rate = feed.rate() if feed is not None and active else None

@@ -270,6 +270,7 @@ class MainActions:
             return
         export = await session.export_thread(thread_id)
         text = to_json(export) if fmt == "json" else to_markdown(export)
+        text = session.redact(text)  # a server may echo the key into what it stores
         path = save_export(text, export.title, thread_id, "json" if fmt == "json" else "md")
         self._screen.notify(
             f"Exported to {display_path(path)}", title="Export", markup=False, timeout=10

@@ -1,5 +1,9 @@
 """One line at the bottom: profile and backend, assistant, model, run status and speed.
 
+What went wrong takes the assistant's place: ``problem`` (the backend cannot be used) or
+``failure`` (the last send or submit failed; cleared by the next that is accepted). A
+request waiting to retry says so after the run status (``waiting``).
+
 Every value that came from a server (assistant name, model, errors) is cleaned and shown
 as plain ``Content``. The key hints on the right give way first when the line is short.
 """
@@ -44,6 +48,8 @@ class StatusBar(Widget):
     rate: reactive[float | None] = reactive(None)
     demo: reactive[bool] = reactive(False)
     problem: reactive[str] = reactive("")
+    failure: reactive[str] = reactive("")  # "not sent: cannot reach the server: …"
+    waiting: reactive[str] = reactive("")  # "retrying in 12 s: 429 …"
     hints: reactive[str] = reactive("f1 help  ctrl+p commands")
 
     def render(self) -> Content:
@@ -51,8 +57,11 @@ class StatusBar(Widget):
         parts: list[Content] = []
         if self.backend:
             parts.append(Content.styled(clean_line(self.backend), "bold"))
-        if self.problem:
-            parts.append(Content.styled("✗ " + clean_line(self.problem), "$text-error"))
+        if self.waiting:  # first: it asks for a decision (the cancel key ends it)
+            parts.append(Content.styled("⟳ " + clean_line(self.waiting), "$text-warning"))
+        if self.problem or self.failure:
+            problem = self.problem or self.failure
+            parts.append(Content.styled("✗ " + clean_line(problem), "$text-error"))
         else:
             if self.assistant:
                 parts.append(Content(clean_line(self.assistant)))

@@ -10,10 +10,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Input, Static
 
-from threadline.core.sanitize import clean_line
-
 from .event_log import EventLog
-from .format import clock_time, json_content, offset
+from .format import MAX_CHARS, clock_time, json_content, offset, short_line
 from .records import EventRecord
 
 
@@ -24,7 +22,7 @@ def detail_content(
     if not records:
         return Content.styled("Select an event to see its JSON.", "dim")
     first, last = records[0], records[-1]
-    name = clean_line(first.name)
+    name = short_line(first.name)
     if len(records) > 1:
         text = "".join(r.preview() for r in records)
         head = Content.assemble(
@@ -35,7 +33,7 @@ def detail_content(
             [
                 head,
                 Content.styled("text of these deltas:", "dim"),
-                json_content(text, redact),
+                json_content(text, redact, MAX_CHARS // 2),
                 Content.styled("first event:", "dim"),
                 json_content(first.data_json(), redact),
             ]

@@ -2,6 +2,11 @@
 
 Everything here takes API data (untrusted) and returns text that went through
 ``core.sanitize.clean``/``clean_line``, or ``Content`` built from such text, never markup.
+
+What is shown is bounded, whatever the server sends (a 1 MB tool argument, a step list
+of ten thousand): a string value at most :data:`MAX_STRING` characters, a block of text at
+most :data:`MAX_LINES` lines and :data:`MAX_CHARS` characters, a name on one line of
+:data:`NAME_LIMIT`. What was left out is counted on screen; the copy keys copy it whole.
 """
 
 from __future__ import annotations
@@ -30,6 +35,15 @@ STATUS_MARKS: dict[str, str] = {
 }
 FAILED = frozenset({"failed", "expired", "incomplete", "cancelled"})
 
+MAX_STRING = 1_000
+"""Characters shown of one string value inside JSON (the rest is counted)."""
+MAX_LINES = 200
+"""Lines shown of one block of text or JSON."""
+MAX_CHARS = 10_000
+"""Characters shown of one block of text or JSON."""
+NAME_LIMIT = 120
+"""Characters shown of a name, an id or a status: one line."""
+
 # A run status -> the run field holding when it was reached.
 STATUS_TIME_FIELD = {
     "in_progress": "started_at",
@@ -46,10 +60,71 @@ def to_json(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False)
 
 
-def json_content(value: Any, redact: Callable[[str], str] | None = None) -> Content:
-    """Pretty, highlighted JSON of ``value``, cleaned for the terminal (and ``redact``-ed)."""
-    text = to_json(value)
-    return highlight(clean(redact(text) if redact is not None else text), language="json")
+def redacted(value: Any, redact: Callable[[str], str] | None) -> Any:
+    """``value`` with ``redact`` applied to every string in it (the API key replaced)."""
+    if redact is None:
+        return value
+    text = json.dumps(value, ensure_ascii=False)
+    safe = redact(text)
+    return value if safe == text else json.loads(safe)
+
+
+def shorten(value: Any, limit: int = MAX_STRING) -> Any:
+    """``value`` with each string longer than ``limit`` cut, saying how much was left out."""
+    if isinstance(value, str):
+        if len(value) <= limit:
+            return value
+        return f"{value[:limit]}… [{len(value) - limit:,} more characters]"
+    if isinstance(value, dict):
+        return {key: shorten(item, limit) for key, item in value.items()}
+    if isinstance(value, list):
+        return [shorten(item, limit) for item in value]
+    return value
+
+
+def head(text: str, lines: int = MAX_LINES, chars: int = MAX_CHARS) -> tuple[str, int, int]:
+    """The first ``lines`` lines and ``chars`` characters of ``text``, and how many lines
+    and characters were left out."""
+    cut = min(len(text), chars)
+    newline = -1
+    for _ in range(lines):
+        newline = text.find("\n", newline + 1, cut)
+        if newline < 0:
+            break
+    else:
+        cut = newline
+    if cut >= len(text):
+        return text, 0, 0
+    shown = text[:cut]
+    total = text.count("\n") + (0 if text.endswith("\n") else 1)
+    return shown, total - shown.count("\n") - 1, len(text) - cut
+
+
+def left_out(lines: int, chars: int) -> Content:
+    """``… 9,800 more lines not shown (1,000,016 characters): …``"""
+    more = f"{lines:,} more line{'s' if lines != 1 else ''}" if lines else "the rest"
+    return Content.styled(
+        f"… {more} not shown ({chars:,} characters): the copy key copies it whole", "dim italic"
+    )
+
+
+def bounded_content(text: str, language: str | None = None) -> Content:
+    """Untrusted ``text`` cleaned and cut to what is shown (highlighted in ``language``)."""
+    shown, lines, chars = head(clean(text))
+    content = highlight(shown, language=language) if language else Content(shown)
+    return content if not chars else Content("\n").join([content, left_out(lines, chars)])
+
+
+def json_content(
+    value: Any, redact: Callable[[str], str] | None = None, limit: int = MAX_STRING
+) -> Content:
+    """Pretty, highlighted JSON of ``value``, cleaned for the terminal (and ``redact``-ed),
+    strings longer than ``limit`` and long documents cut (see the module docstring)."""
+    try:
+        value = shorten(redacted(value, redact), limit)
+    except RecursionError:  # nested past Python's limit: shown as text, cut
+        return bounded_content(json.dumps(value, ensure_ascii=False))
+    return bounded_content(to_json(value), "json")
 
 
 def arguments_content(arguments: str) -> tuple[Content, bool]:
@@ -57,8 +132,14 @@ def arguments_content(arguments: str) -> tuple[Content, bool]:
     try:
         parsed = json.loads(arguments)
     except (ValueError, RecursionError):
-        return Content(clean(arguments)), False
+        return bounded_content(arguments), False
     return json_content(parsed), True
+
+
+def short_line(text: str, limit: int = NAME_LIMIT) -> str:
+    """Untrusted ``text`` as one clean line of at most ``limit`` characters."""
+    line = clean_line(text)
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def short_id(object_id: str, keep: int = 8) -> str:
@@ -66,8 +147,8 @@ def short_id(object_id: str, keep: int = 8) -> str:
     object_id = clean_line(object_id)
     prefix, sep, rest = object_id.partition("_")
     if not sep or len(rest) <= keep:
-        return object_id
-    return f"{prefix}_{rest[-keep:]}"
+        return short_line(object_id)
+    return f"{short_line(prefix, 40)}_{rest[-keep:]}"
 
 
 def seconds(value: float) -> str:
@@ -168,8 +249,8 @@ def value_text(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, str):
-        return clean_line(value)
-    return clean_line(json.dumps(value, ensure_ascii=False))
+        return short_line(value, MAX_STRING)
+    return short_line(json.dumps(value, ensure_ascii=False), MAX_STRING)
 
 
 def labelled(label: str, value: str) -> Content:

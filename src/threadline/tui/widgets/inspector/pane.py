@@ -12,7 +12,6 @@ Every action has a key (scope ``inspector`` in ``tui/keys.py``) and a palette en
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Coroutine
 from typing import Any
 
@@ -30,7 +29,7 @@ from ...keys import bindings
 from ...messages import RunUpdated
 from .clipboard import arguments_to_copy, events_to_copy, object_to_copy
 from .events_view import EventsView
-from .format import json_content, to_json
+from .format import json_content, redacted, to_json
 from .run_list import RunList
 from .run_view import RunView
 from .sources import RunSources
@@ -69,6 +68,7 @@ class InspectorPane(ReportsWorkFailures, Vertical):
         self.steps_view = StepsView(id="inspector-steps")
         self.events_view = EventsView(id="inspector-events")
         self.events_view.redact = self.redact
+        self.steps_view.redact = self.redact
         self.raw = Static(Content(""), id="inspector-raw-body")
 
     def compose(self) -> ComposeResult:
@@ -129,9 +129,7 @@ class InspectorPane(ReportsWorkFailures, Vertical):
         return redact(text) if redact is not None else text
 
     def _redacted(self, value: Any) -> Any:
-        text = json.dumps(value, ensure_ascii=False)
-        safe = self.redact(text)
-        return value if safe == text else json.loads(safe)
+        return redacted(value, self.redact)
 
     def _work(self, work: Coroutine[Any, Any, None], name: str, *, server: bool = True) -> None:
         """Run ``work`` in this pane's worker group for ``name`` (``server``: only when

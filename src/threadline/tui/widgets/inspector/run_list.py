@@ -13,20 +13,18 @@ from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from threadline.core.sanitize import clean_line
-
-from .format import FAILED, STATUS_MARKS, run_duration, seconds, short_id, tokens
+from .format import FAILED, STATUS_MARKS, run_duration, seconds, short_id, short_line, tokens
 
 
 def run_prompt(run: Mapping[str, Any]) -> Content:
-    status = clean_line(str(run.get("status") or "?"))
+    status = short_line(str(run.get("status") or "?"), 40)
     duration = run_duration(run)
     failed = status in FAILED
     if failed:
         mark_style = "bold $text-error"
     else:
         mark_style = "bold $text-success" if status == "completed" else "bold $text-warning"
-    model = clean_line(str(run.get("model") or ""))
+    model = short_line(str(run.get("model") or ""), 60)
     details = " · ".join(p for p in (short_id(str(run.get("id", "")), 6), model) if p)
     spent = tokens(run.get("usage"))
     return Content.assemble(

@@ -17,11 +17,10 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Collapsible, Static
 
-from threadline.core.sanitize import clean, clean_line
-
 from .format import (
     STATUS_MARKS,
     STATUS_TIME_FIELD,
+    bounded_content,
     clock_time,
     ended_at,
     labelled,
@@ -29,6 +28,7 @@ from .format import (
     offset,
     run_duration,
     seconds,
+    short_line,
     usage_lines,
     value_text,
 )
@@ -79,7 +79,7 @@ def timeline_content(rows: list[TimelineRow], zone: tzinfo | None) -> Content:
         lines.append(
             Content.assemble(
                 f"{STATUS_MARKS.get(status, '·')} ",
-                (f"{clean_line(status):<15}", "bold" if after is None else ""),
+                (f"{short_line(status, 40):<15}", "bold" if after is None else ""),
                 (f" {when:>8}", "dim"),
                 f" {took}" if took else "",
             )
@@ -229,7 +229,7 @@ class RunView(VerticalScroll):
         status = value_text(run.get("status"))
         self._title.update(
             Content.assemble(
-                (clean_line(str(run.get("id", ""))), "bold"),
+                (short_line(str(run.get("id", ""))), "bold"),
                 "  ",
                 (
                     f"{STATUS_MARKS.get(status, '·')} {status}",
@@ -250,7 +250,7 @@ class RunView(VerticalScroll):
         self._metadata.update(labelled("metadata", value_text(metadata) if metadata else "—"))
         instructions = run.get("instructions")
         self._instructions.update(
-            Content(clean(instructions))
+            bounded_content(instructions)
             if isinstance(instructions, str) and instructions
             else Content.styled("(none)", "dim")
         )

@@ -97,7 +97,15 @@ class RunSources:
         return [self.fetched.get(step_id, step) for step_id, step in steps.items()]
 
     def step(self, run_id: str, step_id: str) -> dict[str, Any] | None:
-        return next((s for s in self.steps(run_id) if s.get("id") == step_id), None)
+        """One step, as :meth:`steps` has it (without copying every step of the run)."""
+        if step_id in self.fetched:
+            return self.fetched[step_id]
+        state = self.state
+        if state is not None and step_id in state.step_ids():
+            live = state.step_dict(step_id)
+            if live.get("run_id") == run_id:
+                return dict(live)
+        return next((s for s in self.server_steps.get(run_id, []) if s.get("id") == step_id), None)
 
     def records(self, run_id: str) -> list[EventRecord] | None:
         book = self._books.get(id(self.conversation))

@@ -8,6 +8,8 @@
   server included it; the Steps tab fetches it on demand with ``include[]``).
 
 Views are keyed by the call's index in the step and redraw only when the call changed.
+Every text is cut to what is shown (``format.bounded_content``): a 1 MB argument costs
+a parse, not a screen of a thousand lines; the copy keys copy it whole.
 """
 
 from __future__ import annotations
@@ -16,12 +18,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from textual.content import Content
-from textual.highlight import highlight
 from textual.widgets import Static
 
-from threadline.core.sanitize import clean, clean_line
-
-from .format import arguments_content, short_id, value_text
+from .format import arguments_content, bounded_content, short_id, short_line, value_text
 
 
 def _str(value: Any) -> str:
@@ -39,7 +38,7 @@ def function_content(call: Mapping[str, Any]) -> Content:
     parts = [
         Content.assemble(
             ("ƒ ", "bold $text-accent"),
-            (clean_line(_str(function.get("name")) or "(unnamed)"), "bold"),
+            (short_line(_str(function.get("name"))) or "(unnamed)", "bold"),
             ("  " + short_id(_str(call.get("id"))), "dim"),
         ),
         Content.styled("  arguments", "dim")
@@ -52,7 +51,7 @@ def function_content(call: Mapping[str, Any]) -> Content:
     ]
     output = function.get("output")
     if isinstance(output, str):
-        parts += [Content.styled("  output", "dim"), _indent(Content(clean(output)), "  ")]
+        parts += [Content.styled("  output", "dim"), _indent(bounded_content(output), "  ")]
     else:
         parts.append(Content.styled("  output: (none yet)", "dim"))
     return Content("\n").join(parts)
@@ -68,7 +67,7 @@ def code_content(call: Mapping[str, Any]) -> Content:
             ("  " + short_id(_str(call.get("id"))), "dim"),
         ),
         Content.styled("  input", "dim"),
-        _indent(highlight(clean(_str(code.get("input"))), language="python"), "  "),
+        _indent(bounded_content(_str(code.get("input")), "python"), "  "),
     ]
     outputs = code.get("outputs")
     for output in outputs if isinstance(outputs, list) else []:
@@ -78,16 +77,16 @@ def code_content(call: Mapping[str, Any]) -> Content:
         if kind == "logs":
             parts += [
                 Content.styled("  logs", "dim"),
-                _indent(Content(clean(_str(output.get("logs")))), "  "),
+                _indent(bounded_content(_str(output.get("logs"))), "  "),
             ]
         elif kind == "image":
             image = output.get("image") if isinstance(output.get("image"), Mapping) else {}
             assert isinstance(image, Mapping)
             parts.append(
-                Content.assemble(("  image ", "dim"), clean_line(_str(image.get("file_id"))))
+                Content.assemble(("  image ", "dim"), short_line(_str(image.get("file_id"))))
             )
         else:
-            parts.append(Content.styled(f"  ({clean_line(kind)} output not shown)", "dim italic"))
+            parts.append(Content.styled(f"  ({short_line(kind)} output not shown)", "dim italic"))
     return Content("\n").join(parts)
 
 
@@ -123,8 +122,8 @@ def search_content(call: Mapping[str, Any]) -> Content:
         parts.append(
             Content.assemble(
                 f"  {rank}. ",
-                (clean_line(_str(result.get("file_name")) or "(no name)"), "bold"),
-                (f"  {clean_line(_str(result.get('file_id')))}", "dim"),
+                (short_line(_str(result.get("file_name"))) or "(no name)", "bold"),
+                (f"  {short_line(_str(result.get('file_id')))}", "dim"),
                 (f"  score {score:.2f}" if isinstance(score, float | int) else "", "dim"),
             )
         )
@@ -132,7 +131,7 @@ def search_content(call: Mapping[str, Any]) -> Content:
         if isinstance(content, list):
             for part in content:
                 if isinstance(part, Mapping) and isinstance(part.get("text"), str):
-                    parts.append(_indent(Content(clean(part["text"])), "     "))
+                    parts.append(_indent(bounded_content(part["text"]), "     "))
         else:
             missing = True
     if missing:
@@ -149,7 +148,7 @@ def call_content(call: Mapping[str, Any]) -> Content:
     if kind == "file_search":
         return search_content(call)
     return Content.styled(
-        f"({clean_line(kind) or 'unknown'} tool call not shown; see Raw)", "dim italic"
+        f"({short_line(kind) or 'unknown'} tool call not shown; see Raw)", "dim italic"
     )
 
 

@@ -4,10 +4,14 @@ The card renders a :class:`~threadline.core.tool_round.CallState` and writes eve
 the user makes straight to the :class:`~threadline.core.tool_round.ToolRound` (which lives
 with the conversation), so nothing typed is lost when the card goes away. It never runs a
 handler itself: "run handler" is asked of the screen, whose worker outlives the card.
+
+Arguments too long to show (more than 30 lines, a line past 400 characters: a model can
+send a megabyte) are shown cut, with buttons that copy them whole or save them to a file.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Literal
 
 from textual import on
@@ -17,7 +21,9 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Static, TextArea
 
+from threadline.core.export_file import save_export
 from threadline.core.sanitize import clean, clean_line
+from threadline.locations import display_path
 
 from .output import OutputField
 from .text import (
@@ -25,8 +31,11 @@ from .text import (
     MAX_ARGUMENT_LINES,
     MAX_DESCRIPTION_LINES,
     MAX_PROPOSAL_LINES,
+    NAME_LENGTH,
+    cap,
     capped,
     handler_line,
+    one_line,
     status_words,
     summary,
 )
@@ -69,6 +78,9 @@ class ToolCard(Vertical):
         & > .proposal { display: none; background: $boost; padding: 0 1; }
         & > .actions { display: none; height: auto; }
         & > .actions > Button { width: auto; min-width: 0; margin: 0 2 0 0; }
+        & > .whole { display: none; height: auto; }
+        & > .whole > Button { width: auto; min-width: 0; margin: 0 2 0 0; }
+        &.-cut > .whole { display: block; }
         & > .answer { height: auto; margin: 1 0 0 0; }
         & > .answer > .label { width: 7; color: $text-muted; }
         & > .answer > Checkbox { margin: 0 0 0 1; }
@@ -89,6 +101,7 @@ class ToolCard(Vertical):
             & > * { display: none; }
             & > .summary { display: block; }
         }
+        &.-sent.-cut > .whole { display: none; }
     }
     """
 
@@ -110,6 +123,7 @@ class ToolCard(Vertical):
         self.mode: Mode = "open"
         self.field = OutputField(state.id, cursor_blink=cursor_blink)
         self.error_box = Checkbox("error", compact=True, tooltip="Send this output as an error")
+        self.cut = False  # the arguments are shown cut (see the module docstring)
 
     @property
     def call_id(self) -> str:
@@ -121,9 +135,12 @@ class ToolCard(Vertical):
             Content(capped(state.description or "", MAX_DESCRIPTION_LINES)),
             classes="description",
         )
-        yield Static(
-            Content(capped(state.arguments.pretty, MAX_ARGUMENT_LINES)), classes="arguments"
-        )
+        arguments, self.cut = cap(state.arguments.pretty, MAX_ARGUMENT_LINES)
+        yield Static(Content(arguments), classes="arguments")
+        with Horizontal(classes="whole"):
+            size = f"{len(state.arguments.raw):,} characters"
+            yield Button(f" Copy all {size} ", classes="copy-whole", compact=True)
+            yield Button(" Save to a file ", classes="save-whole", compact=True)
         yield Static(Content("\n".join(warnings_of(state))), classes="warnings")
         yield Static(Content(""), classes="handler")
         yield Static(Content(""), classes="proposal")
@@ -137,7 +154,8 @@ class ToolCard(Vertical):
         yield Static(Content(""), classes="summary")
 
     def on_mount(self) -> None:
-        self.border_title = Content(clean_line(self.state.name))
+        self.border_title = Content(one_line(self.state.name, NAME_LENGTH))
+        self.set_class(self.cut, "-cut")
         self.set_class(bool(warnings_of(self.state)), "-has-warnings")
         self.set_class(bool((self.state.description or "").strip()), "-has-description")
         self.show_state(self.mode)
@@ -156,7 +174,7 @@ class ToolCard(Vertical):
             self.set_class(False, *_SECTIONS)
             self.border_subtitle = None
             self.query_one(".summary", Static).update(
-                Content.assemble((clean_line(state.name), "bold"), "  ", summary(state))
+                Content.assemble((one_line(state.name, NAME_LENGTH), "bold"), "  ", summary(state))
             )
             return
         self.border_subtitle = Content(status_words(state))
@@ -260,3 +278,27 @@ class ToolCard(Vertical):
     def _run_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.post_message(self.RunHandler(self))
+
+    # --- arguments too long to show ---------------------------------------------------
+
+    @on(Button.Pressed, ".copy-whole")
+    def _copy_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        raw = self.state.arguments.raw
+        self.app.copy_to_clipboard(raw)
+        self.notify(
+            f"Copied the arguments of {one_line(self.state.name, 60)} ({len(raw):,} characters).",
+            markup=False,
+        )
+
+    @on(Button.Pressed, ".save-whole")
+    def _save_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.run_worker(self._save(), name="save tool arguments", exit_on_error=False)
+
+    async def _save(self) -> None:
+        state = self.state
+        path = await asyncio.to_thread(
+            save_export, state.arguments.raw, f"{state.name} arguments", state.id, "json"
+        )
+        self.notify(f"Saved the arguments to {display_path(path)}", markup=False, timeout=10)

@@ -138,8 +138,16 @@ class ToolRoundsHost:
     async def _submit(self, conversation: Conversation, tool_round: ToolRound) -> None:
         try:
             await conversation.submit_tool_round()
-        except APIStatusError as error:
-            if 400 <= error.status_code < 500 and error.status_code not in (408, 429):
+        except APIError as error:
+            # The outputs stay in the round (and its cards); the status bar says why.
+            report = getattr(self, "report_failure", None)
+            if report is not None:
+                report("tool outputs not sent", error)
+            if (
+                isinstance(error, APIStatusError)
+                and 400 <= error.status_code < 500
+                and error.status_code not in (408, 429)
+            ):
                 # Refused, not lost: the run may have expired or moved on. Ask where it is.
                 with contextlib.suppress(APIError):
                     await conversation.refresh()

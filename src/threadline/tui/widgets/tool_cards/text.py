@@ -17,7 +17,10 @@ if TYPE_CHECKING:
 MAX_ARGUMENT_LINES = 30
 MAX_DESCRIPTION_LINES = 4
 MAX_PROPOSAL_LINES = 12
+MAX_LINE_LENGTH = 400
+"""Characters shown of one line of arguments, a description or a proposal."""
 SUMMARY_LENGTH = 160
+NAME_LENGTH = 120
 DECLINED = "declined by the user"
 """The error text offered when the user chooses "error" on an empty output."""
 
@@ -39,16 +42,29 @@ def countdown(seconds: float) -> str:
     return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
 
 
-def capped(text: str, limit: int) -> str:
-    """``text`` cleaned, at most ``limit`` lines (then a line saying how many were left out)."""
+def cap(text: str, limit: int, width: int = MAX_LINE_LENGTH) -> tuple[str, bool]:
+    """``text`` cleaned, at most ``limit`` lines of at most ``width`` characters (a line
+    saying how many lines were left out, a count at the end of each cut line); and
+    whether anything was left out."""
     lines = clean(text).splitlines() or [""]
-    if len(lines) <= limit:
-        return "\n".join(lines)
-    return "\n".join([*lines[:limit], f"… {len(lines) - limit} more lines"])
+    shown = [
+        line if len(line) <= width else f"{line[:width]}… (+{len(line) - width:,} characters)"
+        for line in lines[:limit]
+    ]
+    cut = len(lines) > limit or any(len(line) > width for line in lines[:limit])
+    if len(lines) > limit:
+        shown.append(f"… {len(lines) - limit} more lines")
+    return "\n".join(shown), cut
+
+
+def capped(text: str, limit: int, width: int = MAX_LINE_LENGTH) -> str:
+    """:func:`cap`'s text."""
+    return cap(text, limit, width)[0]
 
 
 def one_line(text: str, limit: int = SUMMARY_LENGTH) -> str:
-    line = " ".join(clean_line(text).split())
+    # Only the head is cleaned: the rest would be cut anyway (a 1 MB argument).
+    line = " ".join(clean_line(text[: limit * 4]).split())
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
