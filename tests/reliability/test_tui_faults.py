@@ -14,6 +14,7 @@ behind the fault proxy.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from contextlib import AsyncExitStack
@@ -23,6 +24,8 @@ import pytest
 from textual.pilot import Pilot
 
 from threadline.cli.serve import _bind
+from threadline.core import session
+from threadline.core.driver import PollPolicy
 from threadline.tui.app import ThreadlineApp
 from threadline.tui.widgets.tool_cards import ToolCards
 
@@ -168,7 +171,9 @@ async def test_the_server_stopped_then_restarted(tmp_path: Path) -> None:
             thread_id = screen.thread_id
             assert thread_id is not None and screen.status.failure == ""
 
-            await first_server.aclose()  # the server stops
+            proxy.go_down()  # no connection left open: the server stops at once
+            await first_server.aclose()
+            proxy.come_back()  # connections go through the proxy, and find no server
             await send(pilot, "are you there?")
             failure = screen.status.failure
             assert failure.startswith("not sent: "), failure
@@ -187,6 +192,27 @@ async def test_the_server_stopped_then_restarted(tmp_path: Path) -> None:
                 assert contents.roles() == ["user", "assistant"] * 2
                 last = contents.messages[-1]
                 assert replies(app)[-1] == last["content"][0]["text"]["value"]
+
+
+async def test_a_server_gone_for_good_mid_reply_is_a_lost_reply_not_an_unsent_message(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stream breaks and the server stays away: the run was sent (the composer is
+    empty, the question shown once); the status bar says its reply was lost."""
+    quick = functools.partial(PollPolicy, first=0.02, cap=0.05, give_up=0.5)
+    monkeypatch.setattr(session, "PollPolicy", quick)
+    fault = Fault("cut", FIRST_DELTA, refuse_after=10**6)
+    async with proxied(served, fault, max_retries=0) as proxy:
+        app = app_for()
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await send(pilot, TEXT)
+            screen = app.main
+            failure, composer, shown = screen.status.failure, screen.composer.text, user_texts(app)
+    assert proxy.refused > 3
+    assert failure.startswith("reply lost: lost the stream of run run_"), failure
+    assert composer == "" and shown == [TEXT]
+    assert len(proxy.posts("/runs")) == 1
 
 
 async def test_tool_outputs_typed_stay_while_the_server_is_away(served: Served) -> None:

@@ -23,6 +23,7 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Markdown, Static
 
+from threadline.core.driver import RunLostError
 from threadline.core.sanitize import clean_line
 from threadline.core.session import SessionError
 
@@ -278,7 +279,10 @@ class MainScreen(
             self.notify("Not sent: you stopped the wait. The message is still in the composer.")
         except Exception as error:
             self._send_failed(conversation)
-            self.report_failure("not sent", error)
+            # A run whose stream was lost, then the server too, was sent: only its end is not known.
+            self.report_failure(
+                "reply lost" if isinstance(error, RunLostError) else "not sent", error
+            )
             raise
 
     def _send_failed(self, conversation: Conversation) -> None:

@@ -137,10 +137,11 @@ class ToolCard(Vertical):
         )
         arguments, self.cut = cap(state.arguments.pretty, MAX_ARGUMENT_LINES)
         yield Static(Content(arguments), classes="arguments")
-        with Horizontal(classes="whole"):
-            size = f"{len(state.arguments.raw):,} characters"
-            yield Button(f" Copy all {size} ", classes="copy-whole", compact=True)
-            yield Button(" Save to a file ", classes="save-whole", compact=True)
+        if self.cut:  # only then: two buttons per card cost their styling on every change
+            with Horizontal(classes="whole"):
+                size = f"{len(state.arguments.raw):,} characters"
+                yield Button(f" Copy all {size} ", classes="copy-whole", compact=True)
+                yield Button(" Save to a file ", classes="save-whole", compact=True)
         yield Static(Content("\n".join(warnings_of(state))), classes="warnings")
         yield Static(Content(""), classes="handler")
         yield Static(Content(""), classes="proposal")
