@@ -112,7 +112,10 @@ def open_trial(
     return {
         **found,
         "first_screen": pty.markers[newest_text] - select["at"],
-        "top_seconds": top - scroll["at"] if top is not None and found["top_reached"] else None,
+        # 0: the first message was on screen before home was pressed (a short thread).
+        "top_seconds": max(0.0, top - scroll["at"])
+        if top is not None and found["top_reached"]
+        else None,
     }
 
 

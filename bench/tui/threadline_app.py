@@ -12,7 +12,7 @@ Modes:
   when the spec has them); time from the first message delta reaching the app's reducer
   to the assistant message's final render;
 - ``open``: with a long thread in the local cache, select it; time to its first screen and
-  RSS growth, then scroll to the top.
+  RSS growth, then scroll up for a while (messages/s, RSS), then go to the first message.
 
 The hooks into Threadline's widgets are the functions under "Hooks": a new renderer that
 changes the message view's seam only needs those updated.
@@ -125,8 +125,16 @@ def select_thread(app: Any, thread_id: str) -> None:
     threads.post_message(ThreadList.ThreadSelected(threads, thread_id))
 
 
-def scroll_to_top(app: Any) -> None:
+def scroll_up(app: Any) -> None:
+    """Scroll the conversation to the top of what is mounted (as dragging the scrollbar
+    there does): each time, the next older batch is mounted above."""
     app.main.messages.scroll_home(animate=False)
+
+
+def go_to_first(app: Any) -> None:
+    """What the home key does with the conversation focused: go to the thread's first
+    message (mounting it, not everything in between)."""
+    app.main.messages.action_scroll_home()
 
 
 # --- Scenarios --------------------------------------------------------------------------
@@ -181,7 +189,8 @@ async def stream(spec: StreamSpec, wait_for: str | None, probe: Probe, pilot: Pi
 
 async def open_thread(target: dict[str, Any], probe: Probe, pilot: Pilot[Any]) -> None:
     """Select the long thread; the parent types F12 when it sees its newest text on the
-    terminal, and again when it sees its first (after we scrolled to the top)."""
+    terminal. Then scroll up for ``scroll_seconds`` (counting the messages that came into
+    view), then go to the first message; the parent types F12 again when it sees it."""
     app = pilot.app
     await until(lambda: connected(app), "the backend to connect")
     await app.screen.wait_for_refresh()
@@ -191,16 +200,31 @@ async def open_thread(target: dict[str, Any], probe: Probe, pilot: Pilot[Any]) -
     await until(lambda: len(probe.keys) >= 1, "the thread's first screen")
     after_open = rss_mb()
 
+    seen = set(shown_message_ids(app))
+    opened = len(seen)
+    started = time.monotonic()
+    # (A short thread can show its first message before the time is up: then that is it.)
+    while time.monotonic() - started < float(target["scroll_seconds"]) and len(probe.keys) < 2:
+        scroll_up(app)
+        await app.screen.wait_for_refresh()
+        seen |= shown_message_ids(app)
+        await asyncio.sleep(0.005)
+    scrolled = time.monotonic() - started
+    after_scroll = rss_mb()
+
     budget = float(target["budget"])
     started = time.monotonic()
     probe.send("scroll", at=started)
     while len(probe.keys) < 2 and time.monotonic() - started < budget:
-        scroll_to_top(app)
+        go_to_first(app)
         await app.screen.wait_for_refresh()
         await asyncio.sleep(0.005)
     probe.result(
         rss_before=before,
         rss_open=after_open,
+        rss_scroll=after_scroll,
+        scrolled_messages=len(seen) - opened,
+        scrolled_seconds=scrolled,
         rss_top=rss_mb(),
         top_reached=len(probe.keys) >= 2,
         mounted=len(shown_message_ids(app)),

@@ -104,6 +104,22 @@ async def test_message_cache_keeps_order_pages_and_search(store: ClientStore) ->
     assert await store.search_messages("p", "EDIT") == [("t", "m2", "beta edited")]
 
 
+async def test_message_cache_pages_from_the_start_or_after_any_message(store: ClientStore) -> None:
+    await store.cache_messages("p", "t", [message(f"m{i}", 10 + i, f"text {i}") for i in range(5)])
+    await store.cache_messages("p", "other", [message("x", 1, "another thread")])
+    first = await store.cached_messages_after("p", "t", None, limit=2)
+    assert [m.id for m in first] == ["m0", "m1"]
+    assert [m.id for m in await store.cached_messages_after("p", "t", "m1", 10)] == [
+        "m2",
+        "m3",
+        "m4",
+    ]
+    assert await store.cached_messages_after("p", "t", "m4") == []
+    found = await store.cached_message("p", "t", "m3")
+    assert found is not None and found.text == "text 3"
+    assert await store.cached_message("p", "t", "x") is None  # another thread's
+
+
 async def test_captures_append_per_run_and_keep_the_newest_runs(store: ClientStore) -> None:
     for run in ("r1", "r2", "r3"):
         await store.capture(

@@ -396,8 +396,18 @@ class FakeSession:
 
     # --- messages ---------------------------------------------------------------------
 
-    async def cached_messages(self, thread_id: str, limit: int = 50) -> list[Message]:
-        return await self.store.cached_messages(self.profile_name, thread_id, limit)
+    async def cached_messages(
+        self, thread_id: str, limit: int = 50, before: str | None = None
+    ) -> list[Message]:
+        return await self.store.cached_messages(self.profile_name, thread_id, limit, before)
+
+    async def cached_messages_after(
+        self, thread_id: str, after: str | None, limit: int = 50
+    ) -> list[Message]:
+        return await self.store.cached_messages_after(self.profile_name, thread_id, after, limit)
+
+    async def cached_message(self, thread_id: str, message_id: str) -> Message | None:
+        return await self.store.cached_message(self.profile_name, thread_id, message_id)
 
     async def latest_messages(self, thread_id: str, limit: int = 30) -> list[Message]:
         self._need_server()
@@ -411,6 +421,15 @@ class FakeSession:
         ids = [m.id for m in messages]
         end = ids.index(before_id) if before_id in ids else 0
         return messages[max(0, end - limit) : end]
+
+    async def newer_messages(
+        self, thread_id: str, after_id: str | None, limit: int = 30
+    ) -> list[Message]:
+        self._need_server()
+        messages = self.server_messages.get(thread_id, [])
+        ids = [m.id for m in messages]
+        start = ids.index(after_id) + 1 if after_id in ids else 0
+        return messages[start : start + limit]
 
     def remember(self, conversation: FakeConversation) -> None:
         """After a run: the assistant's messages are on the "server" too."""

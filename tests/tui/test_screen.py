@@ -188,15 +188,14 @@ async def test_older_messages_load_when_scrolled_to_the_top(make_app: AppMaker) 
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         messages = app.screen.messages
-        assert len(messages._views) == 30  # the newest page, not the whole thread
+        assert len(messages._views) < 30  # a screenful and a margin, not the whole page
         assert messages.scroll_y == messages.max_scroll_y
+        top = messages._message_views()[0]
         messages.scroll_home(animate=False)
         await settle(pilot)
-        await messages.wait_for_refresh()  # the list keeps its place after a refresh
-        assert len(messages._views) == 60
-        assert messages.scroll_y > 0  # the message that was at the top stays in view
-        first = next(iter(messages._views.values()))
-        assert first.message_id == app.session.server_messages[app.screen.thread_id][40].id
+        assert messages._message_views()[0] is not top  # older ones came in above
+        assert top.region.y == messages.content_region.y  # and the top one stayed in place
+        # More in tests/tui/test_long_thread.py.
 
 
 def test_the_readme_lists_every_key() -> None:

@@ -241,8 +241,20 @@ class Session:
 
     # --- messages ---------------------------------------------------------------------
 
-    async def cached_messages(self, thread_id: str, limit: int = 50) -> list[Message]:
-        return await self.store.cached_messages(self.profile_name, thread_id, limit)
+    async def cached_messages(
+        self, thread_id: str, limit: int = 50, before: str | None = None
+    ) -> list[Message]:
+        """The newest ``limit`` cached messages (older than ``before``), oldest first."""
+        return await self.store.cached_messages(self.profile_name, thread_id, limit, before)
+
+    async def cached_messages_after(
+        self, thread_id: str, after: str | None, limit: int = 50
+    ) -> list[Message]:
+        """The oldest ``limit`` cached messages newer than ``after`` (``None``: the first)."""
+        return await self.store.cached_messages_after(self.profile_name, thread_id, after, limit)
+
+    async def cached_message(self, thread_id: str, message_id: str) -> Message | None:
+        return await self.store.cached_message(self.profile_name, thread_id, message_id)
 
     async def latest_messages(self, thread_id: str, limit: int = 30) -> list[Message]:
         """The newest messages from the server, oldest first; refreshes the cache."""
@@ -259,6 +271,16 @@ class Session:
             thread_id, limit=limit, order="desc", after=before_id
         )
         messages = list(reversed(page.data))
+        await self.store.cache_messages(self.profile_name, thread_id, messages)
+        return messages
+
+    async def newer_messages(
+        self, thread_id: str, after_id: str | None, limit: int = 30
+    ) -> list[Message]:
+        """Messages newer than ``after_id`` (``None``: the thread's first), oldest first;
+        empty when there are no more."""
+        page = await self.client.list_messages(thread_id, limit=limit, order="asc", after=after_id)
+        messages = list(page.data)
         await self.store.cache_messages(self.profile_name, thread_id, messages)
         return messages
 

@@ -344,6 +344,32 @@ class ClientStore:
         )
         return [Message.model_validate_json(r[0]) for r in reversed(rows)]
 
+    async def cached_messages_after(
+        self, profile: str, thread_id: str, after: str | None, limit: int = 50
+    ) -> list[Message]:
+        """The oldest ``limit`` cached messages newer than ``after`` (``None``: from the
+        thread's first), oldest first. With ``before`` above, a long thread is read a page
+        at a time from either end or from any message."""
+        sql = "SELECT json FROM messages WHERE profile = ? AND thread_id = ?"
+        params: list[Any] = [profile, thread_id]
+        if after is not None:
+            sql += (
+                " AND (created_at, rowid) > (SELECT created_at, rowid FROM messages "
+                "WHERE profile = ? AND thread_id = ? AND id = ?)"
+            )
+            params += [profile, thread_id, after]
+        rows = await self._db.fetchall(
+            sql + " ORDER BY created_at ASC, rowid ASC LIMIT ?", [*params, limit]
+        )
+        return [Message.model_validate_json(r[0]) for r in rows]
+
+    async def cached_message(self, profile: str, thread_id: str, message_id: str) -> Message | None:
+        row = await self._db.fetchone(
+            "SELECT json FROM messages WHERE profile = ? AND thread_id = ? AND id = ?",
+            (profile, thread_id, message_id),
+        )
+        return Message.model_validate_json(row[0]) if row else None
+
     async def search_messages(
         self, profile: str, query: str, limit: int = 50
     ) -> list[tuple[str, str, str]]:

@@ -110,8 +110,12 @@ class MessageCursor:
         if view is None:
             return False
         view.add_class("-selected")
-        self._list().scroll_to_widget(view, animate=False, top=True)
+        self._reveal(view)
         return True
+
+    def _reveal(self, view: MessageView) -> None:
+        """Bring the selected view to the top of the list."""
+        self._list().scroll_to_widget(view, animate=False, top=True)
 
     def on_focus(self) -> None:
         if self.selected_id not in self._views:

@@ -1,26 +1,25 @@
-"""The conversation: a window of message views over a thread, live while a run streams.
+"""The conversation: the thread's messages as views, live while a run streams.
 
-Opening a thread shows the cached messages at once, then the server's newest page when
-online. Only a window is mounted (``WINDOW`` messages); scrolling to the top mounts older
-ones, first from what was already loaded, then page by page from the server.
+Opening a thread shows the newest cached messages at once (a screenful of views: see
+:mod:`.message_paging` for the window over a long thread), then merges the server's newest
+page when online. With the list focused, home and end go to the thread's first and newest
+message; up and down move the selection (:mod:`.message_cursor`) past the mounted views; a
+search result or an inspector link to a message without a view loads the ones around it.
 
 Live updates arrive as :class:`~threadline.tui.messages.RunUpdated`. A streaming assistant
 message is an :class:`AssistantMessage` fed fragment by fragment; a view created in the
 middle of a stream starts from the reducer's snapshot and skips what it already holds. The
-container is anchored to the bottom, so it follows new text only while the user is there.
+list is anchored to the bottom, so it follows new text only while the user is there.
+Updates are shown while the views reach the thread's end; otherwise the reducer keeps
+them, and they are shown on the way back down.
 """
 
 from __future__ import annotations
 
-import asyncio
 from itertools import count
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.containers import VerticalScroll
-from textual.events import MouseScrollUp
-
-from threadline.api import Message
 
 from ..clock import Clock
 from ..errors import ReportsWorkFailures
@@ -28,22 +27,26 @@ from ..keys import bindings
 from ..messages import RunUpdated
 from ..render import error_line, run_state_line
 from .message_cursor import MessageCursor
+from .message_paging import BATCH, MAX_MOUNTED, PagedMessages
 from .message_view import AssistantMessage, MessageView, RunNotice, UserMessage
+from .message_window import PAGE, ThreadWindow
 from .tool_cards import show_tool_round
 
 if TYPE_CHECKING:
+    from threadline.api import Message
     from threadline.core.driver import Conversation
     from threadline.core.session import Session
 
-PAGE = 30  # messages fetched per older page
-WINDOW = 60  # messages mounted when a thread opens
+__all__ = ["BATCH", "MAX_MOUNTED", "MessageList"]
+
+LATEST = 30  # the server's newest page, merged over the cached messages
 
 
 def _fingerprint(messages: list[Message]) -> list[tuple[str, str | None, int]]:
     return [(m.id, m.status, len(m.text)) for m in messages]
 
 
-class MessageList(ReportsWorkFailures, MessageCursor, VerticalScroll):
+class MessageList(ReportsWorkFailures, MessageCursor, PagedMessages):
     DEFAULT_CSS = """
     MessageList {
         layout: stream;
@@ -59,31 +62,20 @@ class MessageList(ReportsWorkFailures, MessageCursor, VerticalScroll):
     BINDINGS = bindings("messages")  # select and copy (message_cursor.py)
 
     def __init__(self, clock: Clock, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._clock = clock
-        self._session: Session | None = None
-        self.thread_id: str | None = None
-        # The thread's live conversation; None until the backend is connected.
-        self.conversation: Conversation | None = None
-        self.online = False  # the backend is connected: server pages can be fetched
-        self.author = "assistant"
-        self._views: dict[str, MessageView] = {}
-        self._notices: dict[str, RunNotice] = {}
-        self._loaded: list[Message] = []  # from the cache and the server, oldest first
-        self._unmounted = 0  # how many of the oldest loaded messages have no view yet
-        self._more_on_server = True
+        super().__init__(clock, id=id)
         self._local_ids = count(1)
-        self._lock = asyncio.Lock()  # one load, refresh or older page at a time
 
     def bind(self, session: Session) -> None:
         self._session = session
 
-    # --- building views ---------------------------------------------------------------
+    @property
+    def _loaded(self) -> list[Message]:
+        """The messages held in memory, oldest first (for the copy actions)."""
+        return self._window.messages
 
-    def _view_for(self, message: Message) -> MessageView:
-        if message.role == "user":
-            return UserMessage.from_message(message, self._clock)
-        return AssistantMessage.from_message(message, self.author, self._clock)
+    @_loaded.setter
+    def _loaded(self, messages: list[Message]) -> None:
+        self._window.set_messages(messages)
 
     async def _put(
         self, view: MessageView, run_id: str | None, replacing: MessageView | None = None
@@ -106,18 +98,11 @@ class MessageList(ReportsWorkFailures, MessageCursor, VerticalScroll):
             self.mount(notice)
         return notice
 
-    async def _clear(self) -> None:
-        self._views.clear()
-        self._notices.clear()
-        self._loaded, self._unmounted = [], 0
-        await self.remove_children()
-
     # --- opening a thread -------------------------------------------------------------
 
     def show(self, thread_id: str | None, conversation: Conversation | None) -> None:
         self.thread_id = thread_id
         self.conversation = conversation
-        self._more_on_server = True
         self._load(thread_id, cached=True)
 
     def attach(self, conversation: Conversation) -> None:
@@ -125,72 +110,99 @@ class MessageList(ReportsWorkFailures, MessageCursor, VerticalScroll):
         self.conversation = conversation
         self._load(self.thread_id, cached=False)
 
-    def scroll_to_message(self, message_id: str) -> bool:
-        """Bring a message to the top of the view (the inspector's step links); False if
-        it has no view here (not loaded yet, or another thread's)."""
-        view = self._views.get(message_id)
-        if view is None or not view.is_attached:
-            return False
-        self.scroll_to_widget(view, animate=False, top=True)
-        return True
-
     # Loads are never cancelled half way (a half-mounted list would stay half mounted):
     # they rebuild the list in turns, under the lock, and one for a thread no longer on
     # screen gives up. The server is asked outside the lock, so live updates are held back
     # (see ``apply``) only while views are being mounted.
     @work(group="messages", name="load messages", exit_on_error=False)
     async def _load(self, thread_id: str | None, *, cached: bool) -> None:
+        await self._load_newest(thread_id, cached=cached)
+
+    async def _load_newest(self, thread_id: str | None, *, cached: bool) -> None:
+        """The cached newest messages (``cached``), then the server's newest page."""
         if cached:
-            async with self._lock:
+            async with self._rebuild_section():
                 if thread_id != self.thread_id:
                     return
-                await self._clear()
+                messages: list[Message] = []
                 if thread_id is not None and self._session is not None:
-                    messages = await self._session.cached_messages(thread_id)
-                    if thread_id == self.thread_id:
-                        await self._show_messages(messages)
+                    messages = await self._session.cached_messages(thread_id, PAGE)
+                if thread_id != self.thread_id:
+                    return
+                window = ThreadWindow()
+                window.reset(messages, more_before=len(messages) >= PAGE, more_after=False)
+                await self._rebuild(window, "end")
         latest = None
         if thread_id is not None and self.online and self._session is not None:
-            latest = await self._session.latest_messages(thread_id)
-        async with self._lock:
+            latest = await self._session.latest_messages(thread_id, LATEST)
+        async with self._rebuild_section():
             if thread_id != self.thread_id:
                 return
             if latest is not None:
                 await self._merge(latest)
-            await self._overlay_live()
-            self.anchor()
+            if self._window.reaches_end:
+                await self._overlay_live()
+                if cached:
+                    self.follow()
             self.reveal_pending()  # a search result to jump to
+        self.call_after_refresh(self._check_edges)
 
     async def _merge(self, latest: list[Message]) -> None:
-        """The server's newest page replaces what it covers; older cached ones stay."""
-        self._more_on_server = len(latest) >= PAGE
-        ids = [m.id for m in self._loaded]
-        keep = ids.index(latest[0].id) if latest and latest[0].id in ids else 0
-        merged = self._loaded[:keep] + latest
-        if _fingerprint(merged) != _fingerprint(self._loaded):
-            await self._show_messages(merged)
-
-    async def _show_messages(self, messages: list[Message]) -> None:
-        await self._clear()
-        self._loaded = messages
-        self._unmounted = max(0, len(messages) - WINDOW)
-        views = [self._view_for(m) for m in messages[self._unmounted :]]
-        self._views = {v.message_id: v for v in views}
-        await self.mount_all(views)
-        self.anchor()
+        """The server's newest page replaces what it covers; older held ones stay. Views of
+        changed messages are replaced and new ones added; the rest stay as they are."""
+        window = self._window
+        if window.more_after:
+            return  # the user went elsewhere in the thread meanwhile
+        at = window.index(latest[0].id) if latest else 0
+        if at is None:  # no overlap: what the cache holds may have a gap before the page
+            fresh = ThreadWindow()
+            fresh.reset(latest, more_before=len(latest) >= LATEST, more_after=False)
+            await self._rebuild(fresh, "end")
+            return
+        old = window.messages
+        merged = old[:at] + latest
+        if _fingerprint(merged) == _fingerprint(old):
+            return
+        if [m.id for m in merged[: len(old)]] != [m.id for m in old]:
+            fresh = ThreadWindow()
+            fresh.reset(merged, more_before=window.more_before, more_after=False)
+            await self._rebuild(fresh, "end")
+            return
+        lo, hi = window.lo, window.hi
+        window.set_messages(merged)
+        for index in range(lo, min(hi, len(old))):
+            if _fingerprint([old[index]]) == _fingerprint([merged[index]]):
+                continue
+            view = self._views.get(old[index].id)
+            if isinstance(view, AssistantMessage) and view.streaming:
+                continue  # the live view has the text already
+            await self._put(self._view_for(merged[index]), merged[index].run_id, replacing=view)
+        if hi == len(old):
+            for message in merged[len(old) :]:
+                if message.id not in self._views:
+                    await self._put(self._view_for(message), message.run_id)
+            window.hi = len(merged)
 
     async def _overlay_live(self) -> None:
-        """Show what the conversation's reducer knows beyond the loaded page."""
+        """Show what the conversation's reducer knows beyond the loaded messages (only
+        while the views reach the thread's end: that is where it goes)."""
         conversation = self.conversation
-        if conversation is None:
+        window = self._window
+        if conversation is None or not window.reaches_end:
             return
         state = conversation.state
         thread_id = self.thread_id
+        newest = window.messages[-1].created_at if window.messages else None
         for message_id in state.message_ids():
             message = state.message(message_id)
             if thread_id and message.thread_id not in ("", thread_id):
                 continue
             view = self._views.get(message_id)
+            if view is None and window.index(message_id) is not None:
+                window.replace(message)  # held above the views: shown current when mounted
+                continue
+            if view is None and newest is not None and message.created_at < newest:
+                continue  # older than what is held: its place is further up
             live = view if isinstance(view, AssistantMessage) and view.streaming else None
             if message.role == "user":
                 if view is None:
@@ -224,64 +236,113 @@ class MessageList(ReportsWorkFailures, MessageCursor, VerticalScroll):
         await view.start(self.conversation.state.message_text(message.id))
         return view
 
-    # --- older pages ------------------------------------------------------------------
+    # --- going somewhere in the thread ------------------------------------------------
 
-    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        super().watch_scroll_y(old_value, new_value)
-        if new_value <= 0 < old_value:
-            self.load_older()
+    def scroll_to_message(self, message_id: str) -> bool:
+        """Bring a message to the top of the view (the inspector's step links), loading
+        the messages around it if it has no view; False if no thread is shown."""
+        view = self._views.get(message_id)
+        if view is not None and view.is_attached:
+            self.pin(view)
+            return True
+        if self.thread_id is None or self._session is None:
+            return False
+        self._go_to(message_id, select=False)
+        return True
 
-    def on_mouse_scroll_up(self, event: MouseScrollUp) -> None:
-        if self.scroll_y <= 0:
-            self.load_older()
-
-    @work(exclusive=True, group="older", name="load older messages", exit_on_error=False)
-    async def load_older(self) -> None:
-        if self._lock.locked():
-            return  # a load is under way; the user can scroll up again after it
-        async with self._lock:
-            await self._load_older()
-
-    async def _load_older(self) -> None:
-        thread_id = self.thread_id
-        first = next(iter(self._views.values()), None)
-        if thread_id is None or first is None:
+    def reveal_pending(self) -> None:
+        message_id = self.pending_select
+        if message_id is not None and message_id not in self._views and self.thread_id:
+            self.pending_select = None
+            self._go_to(message_id, select=True)
             return
-        if self._unmounted:
-            start = max(0, self._unmounted - PAGE)
-            batch = self._loaded[start : self._unmounted]
-            self._unmounted = start
-        elif self.online and self._more_on_server and self._session is not None:
-            batch = await self._session.older_messages(thread_id, first.message_id, PAGE)
-            if thread_id != self.thread_id:
-                return
-            self._more_on_server = bool(batch)
-            self._loaded = batch + self._loaded
-        else:
+        super().reveal_pending()
+
+    @work(group="jump", name="show message", exit_on_error=False)
+    async def _go_to(self, message_id: str, select: bool) -> None:
+        if await self._show_around(message_id) and select:
+            self.select(message_id)
+
+    def _reveal(self, view: MessageView) -> None:
+        self.pin(view)  # the selection stays at the top while views settle around it
+
+    def _kept(self, message_id: str) -> bool:
+        return message_id == self.selected_id
+
+    def action_scroll_home(self) -> None:
+        """Home: the thread's first message (loaded if it is not held)."""
+        if self._window.reaches_start or self.thread_id is None or self._session is None:
+            self.scroll_home(animate=False)
+            self._select_edge(0)
+        elif not self._moving:
+            self._moving = True
+            self._go_start()
+
+    @work(group="jump", name="first messages", exit_on_error=False)
+    async def _go_start(self) -> None:
+        await self._show_start()
+        self._select_edge(0)
+
+    def action_scroll_end(self) -> None:
+        """End: the thread's newest message, following new text again."""
+        if self._window.reaches_end or self.thread_id is None:
+            self.follow()
+            self._select_edge(-1)
+        elif not self._moving:
+            self._moving = True
+            self._go_end()
+
+    @work(group="jump", name="newest messages", exit_on_error=False)
+    async def _go_end(self) -> None:
+        try:
+            await self._load_newest(self.thread_id, cached=True)
+        finally:
+            self._moving = False
+        self._select_edge(-1)
+
+    def _select_edge(self, which: int) -> None:
+        """After home or end: the selection (if any) moves to the first or newest view."""
+        views = self._message_views()
+        if self.selected_id is not None and views:
+            self.select(views[which].message_id)
+
+    def action_select_message(self, step: int) -> None:
+        """Up/down past the first or last view mounts the next batch there first."""
+        views = self._message_views()
+        current = self._views.get(self.selected_id or "")
+        window = self._window
+        beyond = not window.reaches_start if step < 0 else not window.reaches_end
+        edge = (views[0] if step < 0 else views[-1]) if views else None
+        if current is not None and current is edge and beyond and not self._growing:
+            self._growing = True
+            self._grow_then_select(step)
             return
-        height = self.virtual_size.height
-        views = [self._view_for(m) for m in batch if m.id not in self._views]
-        self._views = {**{v.message_id: v for v in views}, **self._views}
-        await self.mount_all(views, before=first)
-        # Keep the message that was at the top where it was.
-        self.call_after_refresh(
-            lambda: self.scroll_to(y=self.virtual_size.height - height, animate=False)
-        )
+        super().action_select_message(step)
+
+    @work(group="window", name="mount more messages", exit_on_error=False)
+    async def _grow_then_select(self, step: int) -> None:
+        await self._grow_once(step)
+        super().action_select_message(step)
 
     # --- live updates -----------------------------------------------------------------
 
     async def show_sent(self, text: str, message_id: str | None) -> None:
         """The user's message was accepted: show it at once, and follow the reply."""
+        if not self._window.reaches_end:
+            # Back to the newest messages; the server has this one now.
+            self._load(self.thread_id, cached=True)
+            return
         view = UserMessage(
             message_id or f"local-{next(self._local_ids)}", self._clock.now(), text, self._clock
         )
         self._views[view.message_id] = view
         await self.mount(view)
-        self.anchor()
+        self.follow()
 
     async def apply(self, event: RunUpdated) -> None:
-        if self._lock.locked():
-            return  # a load is rebuilding the list; it ends with what the reducer holds
+        if self._rebuilding or not self._window.reaches_end:
+            return  # a load is rebuilding the list (it ends with what the reducer holds),
+            # or the newest messages are not mounted (shown from the reducer on the way back)
         update = event.update
         state = event.conversation.state
         if update.kind == "event" and update.change is not None:
@@ -314,6 +375,7 @@ class MessageList(ReportsWorkFailures, MessageCursor, VerticalScroll):
                 await self._put(self._view_for(message), message.run_id)
         elif isinstance(view, AssistantMessage) and view.streaming:
             await view.finish(message)
+            self._window.replace(message)
         elif view is None:
             await self._put(self._view_for(message), message.run_id)
 
@@ -323,7 +385,9 @@ class MessageList(ReportsWorkFailures, MessageCursor, VerticalScroll):
         state = conversation.state
         for message_id, view in list(self._views.items()):
             if isinstance(view, AssistantMessage) and view.streaming:
-                await view.finish(state.message(message_id))
+                message = state.message(message_id)
+                await view.finish(message)
+                self._window.replace(message)
         run_id = conversation.run_id
         if run_id is not None and run_id in state.run_ids():
             self._notice(run_id).show(*run_state_line(state.run(run_id), error))
