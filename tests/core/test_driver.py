@@ -8,8 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
-from threadline.api import APIStatusError, iter_sse
+from threadline.api import APIStatusError, AssistantsClient, iter_sse
 from threadline.core.driver import Conversation, PollPolicy, Update, title_from
 from threadline.core.store import ClientStore
 
@@ -101,6 +102,30 @@ async def test_new_thread_send_then_tool_outputs_to_completion(store: ClientStor
     assert captured[0].event == "thread.created"
     assert captured[-1].event == "thread.run.completed"
     assert len(captured) == sum(1 for e in iter_sse([FIRST + SECOND]) if e.event != "done")
+
+
+async def test_a_key_the_server_echoes_is_not_captured(store: ClientStore) -> None:
+    key = "sk-threadline-CANARY-captured"
+    api = FakeAPI()
+    api.route(
+        "POST",
+        r"/threads/(\w+)/runs",
+        sse(PLAIN.replace(b'"value":"Hello"', f'"value":"{key}"'.encode())),
+    )
+    api.route("GET", r"/threads/(\w+)/messages", ok(page([])))
+    client = AssistantsClient(
+        base_url="http://fake.test/v1",
+        api_key=SecretStr(key),
+        http_client=httpx.AsyncClient(transport=httpx.MockTransport(api)),
+    )
+    thread_id = last_of(PLAIN, "thread.run.created")["thread_id"]
+    convo = Conversation(
+        client, profile="p", assistant_id="asst_1", thread_id=thread_id, store=store
+    )
+    result = await convo.send("hi")
+    captured = await store.captured_events(result.run_id or "")
+    assert captured and not any(key in e.data for e in captured)
+    assert any("[redacted]" in e.data for e in captured)
 
 
 async def test_existing_thread_sends_the_message_with_the_run(store: ClientStore) -> None:

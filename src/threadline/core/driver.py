@@ -456,10 +456,12 @@ class Conversation:
     def _apply(self, event: AnyEvent) -> None:
         raw = None
         if not isinstance(event, DoneEvent):
+            data = json.dumps(event.data_dict(), ensure_ascii=False, separators=(",", ":"))
             raw = CapturedEvent(
                 time.monotonic() - self._capture_start,
                 event.event,
-                json.dumps(event.data_dict(), ensure_ascii=False, separators=(",", ":")),
+                # A server may echo the key (in instructions, an error): never to disk.
+                self.client.redact(data),
             )
             self._capture.append(raw)
         change = self.state.apply(event)
