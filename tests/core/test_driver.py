@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ import pytest
 from pydantic import SecretStr
 
 from threadline.api import APIStatusError, AssistantsClient, iter_sse
-from threadline.core.driver import Conversation, PollPolicy, Update, title_from
+from threadline.core.driver import Conversation, PollPolicy, RunLostError, Update, title_from
 from threadline.core.store import ClientStore
 
 from ..conftest import CONFORMANCE
@@ -305,3 +306,37 @@ async def test_polling_waits_as_long_as_the_server_asks(store: ClientStore) -> N
 
     assert result.status == "completed"
     assert waits == [1.25, 1.0]  # the hint, then our backoff resumes (0.5 doubled)
+
+
+async def test_cancel_while_the_server_is_away_stops_following_the_lost_stream(
+    store: ClientStore,
+) -> None:
+    run = last_of(PLAIN, "thread.run.completed")
+    cut = PLAIN.index(b"event: thread.message.delta")
+
+    def away(_request: httpx.Request, _match: Any) -> httpx.Response:
+        raise httpx.ConnectError("connection refused")
+
+    api = FakeAPI()
+    api.route("POST", r"/threads/(\w+)/runs", sse(PLAIN, cut_after=cut))
+    api.route("GET", r"/threads/(\w+)/runs/(\w+)", away)
+    api.route("POST", r"/threads/(\w+)/runs/(\w+)/cancel", away)
+    forever = asyncio.Event()  # the pause between polls never ends by itself
+
+    async def long_sleep(_: float) -> None:
+        await forever.wait()
+
+    convo = Conversation(
+        api.client(), profile="p", assistant_id="asst_1", thread_id=run["thread_id"],
+        store=store, sleep=long_sleep,
+    )  # fmt: skip
+    following = asyncio.Event()
+    convo.subscribe(lambda u: following.set() if u.kind == "reconnecting" else None)
+    sending = asyncio.create_task(convo.send("hello"))
+    await following.wait()
+
+    await convo.cancel()
+
+    with pytest.raises(RunLostError, match=r"stopped waiting for run .*connection refused"):
+        await asyncio.wait_for(sending, 5)
+    assert sum(r.url.path.endswith("/runs") for r in api.posts()) == 1  # never sent twice

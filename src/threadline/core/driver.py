@@ -93,9 +93,18 @@ class RunLostError(APIError):
     away past :attr:`PollPolicy.give_up`, or answered with an error waiting cannot fix).
     The run may still end on the server; nothing was sent again."""
 
-    def __init__(self, run_id: str, cause: APIError, waited: float | None) -> None:
-        how = f"did not answer for {waited:.0f} s" if waited is not None else "refused"
-        super().__init__(f"lost the stream of run {run_id}, and the server {how}: {cause}")
+    def __init__(
+        self, run_id: str, cause: APIError, waited: float | None, *, stopped: bool = False
+    ) -> None:
+        if stopped:
+            message = (
+                f"stopped waiting for run {run_id}: the server did not answer ({cause}); "
+                "the run may still end there"
+            )
+        else:
+            how = f"did not answer for {waited:.0f} s" if waited is not None else "refused"
+            message = f"lost the stream of run {run_id}, and the server {how}: {cause}"
+        super().__init__(message)
         self.run_id = run_id
         self.cause = cause
 
@@ -168,6 +177,10 @@ class Conversation:
         self.poll = poll or PollPolicy()
         self._sleep = sleep
         self._poll_hint: float | None = None  # the server's openai-poll-after-ms, in seconds
+        # Set by a cancel the server could not take while a lost stream is being followed.
+        self._following = False  # polling a run whose stream was lost
+        self._stop_following: APIError | None = None
+        self._wake = asyncio.Event()
         self.state = RunState()
         self.run_id: str | None = None
         self.active = False
@@ -327,7 +340,16 @@ class Conversation:
             or self.run_status in TERMINAL_RUN_STATUSES
         ):
             return self.result()
-        run = await self.client.cancel_run(self.thread_id, self.run_id)
+        try:
+            run = await self.client.cancel_run(self.thread_id, self.run_id)
+        except APIError as exc:
+            if not self._following:
+                raise
+            # The stream is lost and the server does not answer: the user can still stop
+            # waiting for it (the recovery ends with RunLostError naming this).
+            self._stop_following = exc
+            self._wake.set()
+            return self.result()
         self.state.upsert_run(run.to_dict())
         self._emit(Update("event", Change("run", "cancel", run.id)))
         if not self.active:  # nobody is reading a stream: poll to the end ourselves
@@ -485,9 +507,16 @@ class Conversation:
             )
             return
         self.run_id = run_id
-        self._emit(Update("reconnecting"))
-        await self._mark_thread("reconnecting")
-        await self._poll_until_rest(terminal_only=False)
+        self._stop_following = None
+        self._wake.clear()
+        self._following = True
+        try:
+            self._emit(Update("reconnecting"))
+            await self._mark_thread("reconnecting")
+            await self._poll_until_rest(terminal_only=False)
+        finally:
+            self._following = False
+            self._stop_following = None
         self._emit(Update("recovered"))
 
     async def _find_new_run(self, previous_run: str | None) -> str | None:
@@ -515,6 +544,9 @@ class Conversation:
                 await self._reconcile()
                 failing_since = None
             except APIError as exc:
+                if self._stop_following is not None:
+                    stopped = self._stop_following
+                    raise RunLostError(self.run_id, stopped, None, stopped=True) from None
                 # The server may be restarting: keep polling until it answers, for a while.
                 now = time.monotonic()
                 failing_since = now if failing_since is None else failing_since
@@ -527,8 +559,20 @@ class Conversation:
                 return
             # The server's openai-poll-after-ms wins over our own backoff when it sends one.
             hint, self._poll_hint = self._poll_hint, None
-            await self._sleep(min(hint, self.poll.cap) if hint is not None else delay)
+            await self._pause(min(hint, self.poll.cap) if hint is not None else delay)
+            if self._stop_following is not None:
+                raise RunLostError(self.run_id, self._stop_following, None, stopped=True)
             delay = min(delay * 2, self.poll.cap)
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep between polls; a cancel the server could not take ends it at once."""
+        sleeper = asyncio.ensure_future(self._sleep(seconds))
+        waker = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            waker.cancel()
 
     async def _reconcile(self) -> None:
         """Read the run, its steps and its messages, and make them the state."""
