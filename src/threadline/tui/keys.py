@@ -212,6 +212,14 @@ KEYS: tuple[KeyAction, ...] = (
         "messages",
     ),
     KeyAction(
+        "view_message",
+        "v",
+        "view_message",
+        "View whole message",
+        "Open the selected message's whole text, read-only (a huge one is shortened inline)",
+        "messages",
+    ),
+    KeyAction(
         "copy_code_block",
         "b",
         "copy_code_block",

@@ -244,6 +244,9 @@ class MainActions:
     def action_copy_code_block(self) -> None:
         self.messages.action_copy_code_block()
 
+    def action_view_message(self) -> None:
+        self.messages.action_view_message()
+
     def action_copy_tool_arguments(self) -> None:
         self.messages.action_copy_tool_arguments()
 

@@ -22,6 +22,7 @@ from textual.containers import VerticalScroll
 from threadline.api import FunctionToolCall, Message, RunStep, ToolCallsDetails
 from threadline.core.sanitize import clean, clean_line
 
+from ..screens.full_text import FullTextScreen
 from .message_view import AssistantMessage, MessageView, UserMessage
 
 if TYPE_CHECKING:
@@ -57,11 +58,8 @@ def function_calls(steps: list[RunStep]) -> list[FunctionToolCall]:
 
 
 def message_text(view: MessageView) -> str:
-    if isinstance(view, UserMessage):
-        return view.text
-    if isinstance(view, AssistantMessage):
-        return str(view.body.source)
-    return ""
+    """The whole text (a huge message is shortened on screen, never here)."""
+    return view.text
 
 
 class MessageCursor:
@@ -163,6 +161,15 @@ class MessageCursor:
             cast(VerticalScroll, self).notify("No message to copy.", severity="warning")
             return
         self._copy(text, "the message")
+
+    def action_view_message(self) -> None:
+        view = self.selected_view()
+        text = message_text(view) if view is not None else ""
+        if view is None or not text:
+            cast(VerticalScroll, self).notify("No message to view.", severity="warning")
+            return
+        who = "Your message" if isinstance(view, UserMessage) else "Reply"
+        cast(VerticalScroll, self).app.push_screen(FullTextScreen(who, text))
 
     def action_copy_code_block(self) -> None:
         view = self.selected_view()

@@ -30,6 +30,7 @@ from .message_cursor import MessageCursor
 from .message_paging import BATCH, MAX_MOUNTED, PagedMessages
 from .message_view import AssistantMessage, MessageView, RunNotice, UserMessage
 from .message_window import PAGE, ThreadWindow
+from .stream_layout import CheckedStreamLayout, checked_stream_layout
 from .tool_cards import show_tool_round
 
 if TYPE_CHECKING:
@@ -60,6 +61,10 @@ class MessageList(ReportsWorkFailures, MessageCursor, PagedMessages):
 
     can_focus = True
     BINDINGS = bindings("messages")  # select and copy (message_cursor.py)
+
+    @property
+    def layout(self) -> CheckedStreamLayout:  # "layout: stream" without stale heights
+        return checked_stream_layout(self)
 
     def __init__(self, clock: Clock, *, id: str | None = None) -> None:
         super().__init__(clock, id=id)

@@ -4,6 +4,10 @@ User messages are plain text (what was typed is shown as typed). Assistant messa
 markdown with highlighted code, and can stream: :meth:`AssistantMessage.feed` takes raw
 fragments as they arrive, runs them through this message's own ``StreamSanitizer`` and
 hands clean text to the :class:`~threadline.tui.widgets.stream_body.StreamingBody`.
+
+A huge message of either kind draws a bounded part of itself with a note
+(:mod:`threadline.tui.render_markdown.limits`); :attr:`MessageView.text` is always the
+whole text, for copying and for the full-text view.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widgets import Static
 
 from threadline.api import Message
@@ -18,7 +24,8 @@ from threadline.core.sanitize import StreamSanitizer, clean, clean_line
 
 from ..clock import Clock
 from ..render import Note, message_parts
-from .stream_body import MarkdownStreamBody
+from ..render_markdown import limited
+from .stream_body import MarkdownBody, hidden_note
 
 _NOTE_STYLES = {
     # Not $text-muted: a colour with alpha is not blended inside content spans.
@@ -37,6 +44,10 @@ def notes_content(notes: list[Note]) -> Content:
 
 class MessageView(Vertical):
     """Header and notes shared by user and assistant messages."""
+
+    # A growing reply resizes its view; Widget's virtual_size would then ask for a second
+    # layout (a second repaint of the pane). A view does not scroll, so it needs none.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), repaint=False)
 
     DEFAULT_CSS = """
     MessageView {
@@ -80,6 +91,11 @@ class MessageView(Vertical):
         self._notes.update(notes_content(notes))
         self.set_class(bool(notes), "-has-notes")
 
+    @property
+    def text(self) -> str:
+        """The message's whole text, clean."""
+        return ""
+
 
 class UserMessage(MessageView):
     DEFAULT_CSS = """
@@ -100,7 +116,11 @@ class UserMessage(MessageView):
         notes: list[Note] | None = None,
     ) -> None:
         super().__init__(message_id, created_at, "you", clock, notes)
-        self.text = clean(text)
+        self._text = clean(text)
+
+    @property
+    def text(self) -> str:
+        return self._text
 
     @classmethod
     def from_message(cls, message: Message, clock: Clock) -> UserMessage:
@@ -109,7 +129,12 @@ class UserMessage(MessageView):
 
     def compose(self) -> ComposeResult:
         yield self.header()
-        yield Static(Content(self.text), classes="body")
+        shown, hidden = limited(self._text)
+        body = Content(shown)
+        if hidden:
+            note = Content.styled(hidden_note(hidden), "italic $text-warning")
+            body = Content("\n").join([body, note])
+        yield Static(body, classes="body")
         yield self._notes
 
 
@@ -131,7 +156,7 @@ class AssistantMessage(MessageView):
         notes: list[Note] | None = None,
     ) -> None:
         super().__init__(message_id, created_at, author, clock, notes)
-        self.body: MarkdownStreamBody = MarkdownStreamBody(text)
+        self.body = MarkdownBody(text)
         self._sanitizer: StreamSanitizer | None = None
         self._consumed = 0  # raw characters of the live text already taken in
 
@@ -151,6 +176,10 @@ class AssistantMessage(MessageView):
     @property
     def streaming(self) -> bool:
         return self._sanitizer is not None
+
+    @property
+    def text(self) -> str:
+        return self.body.source
 
     async def start(self, snapshot: str) -> None:
         """Begin streaming from the text the message already has (raw, as received)."""
