@@ -2,104 +2,229 @@
 
 Nothing here knows about the UI, storage or configuration files; it imports no other
 threadline package.
+
+The names below load on first use (PEP 562): ``from threadline.api import Message`` loads
+the models, not the HTTP client, so the app draws its first frame before httpx and the
+client are imported.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from . import _httpx_setup  # noqa: F401  (first: before anything imports httpx)
-from ._asgi_transport import ASGIStreamingTransport
-from ._auth import APIKeyAuth
-from ._base import APIModel
-from ._client import AssistantsClient
-from ._deltas import (
-    MessageContentDelta,
-    MessageDelta,
-    RunStepDelta,
-    StepDetailsDelta,
-    TextContentDelta,
-    ToolCallDelta,
-)
-from ._errors import (
-    APIConnectionError,
-    APIError,
-    APIResponseValidationError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConflictError,
-    InternalServerError,
-    NotFoundError,
-    PayloadTooLargeError,
-    PermissionDeniedError,
-    RateLimitError,
-    StreamInterruptedError,
-    StreamProtocolError,
-    UnprocessableEntityError,
-)
-from ._events import (
-    FINAL_EVENTS,
-    MESSAGE_EVENTS,
-    RUN_EVENTS,
-    STEP_EVENTS,
-    TERMINAL_RUN_EVENTS,
-    AnyEvent,
-    DoneEvent,
-    ErrorData,
-    ErrorEvent,
-    InvalidEvent,
-    MessageDeltaEvent,
-    MessageEvent,
-    RunEvent,
-    RunStepDeltaEvent,
-    RunStepEvent,
-    StreamEvent,
-    ThreadEvent,
-    UnknownEvent,
-    parse_event,
-)
-from ._objects import (
-    TERMINAL_RUN_STATUSES,
-    Annotation,
-    Assistant,
-    CodeImageOutput,
-    CodeInterpreterTool,
-    CodeInterpreterToolCall,
-    CodeLogsOutput,
-    Deleted,
-    FileCitationAnnotation,
-    FilePathAnnotation,
-    FileSearchTool,
-    FileSearchToolCall,
-    FunctionDefinition,
-    FunctionTool,
-    FunctionToolCall,
-    ImageFileContent,
-    ImageURLContent,
-    LastError,
-    ListPage,
-    Message,
-    MessageContent,
-    MessageCreationDetails,
-    RefusalContent,
-    RequiredAction,
-    RequiredToolCall,
-    Run,
-    RunStep,
-    StepDetails,
-    TextContent,
-    Thread,
-    Tool,
-    ToolCall,
-    ToolCallsDetails,
-    UnknownAnnotation,
-    UnknownContent,
-    UnknownStepDetails,
-    UnknownTool,
-    UnknownToolCall,
-    Usage,
-)
-from ._retry import OnRetry, RetryPolicy, Sleep, is_insufficient_quota, parse_retry_after
-from ._sse import MAX_EVENT_SIZE, ServerSentEvent, SSEDecoder, SSEError, aiter_sse, iter_sse
-from ._stream import RESTING_RUN_STATUSES, EventStream
+
+if TYPE_CHECKING:
+    from ._asgi_transport import ASGIStreamingTransport
+    from ._auth import APIKeyAuth
+    from ._base import APIModel
+    from ._client import AssistantsClient
+    from ._deltas import (
+        MessageContentDelta,
+        MessageDelta,
+        RunStepDelta,
+        StepDetailsDelta,
+        TextContentDelta,
+        ToolCallDelta,
+    )
+    from ._errors import (
+        APIConnectionError,
+        APIError,
+        APIResponseValidationError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ConflictError,
+        InternalServerError,
+        NotFoundError,
+        PayloadTooLargeError,
+        PermissionDeniedError,
+        RateLimitError,
+        StreamInterruptedError,
+        StreamProtocolError,
+        UnprocessableEntityError,
+    )
+    from ._events import (
+        FINAL_EVENTS,
+        MESSAGE_EVENTS,
+        RUN_EVENTS,
+        STEP_EVENTS,
+        TERMINAL_RUN_EVENTS,
+        AnyEvent,
+        DoneEvent,
+        ErrorData,
+        ErrorEvent,
+        InvalidEvent,
+        MessageDeltaEvent,
+        MessageEvent,
+        RunEvent,
+        RunStepDeltaEvent,
+        RunStepEvent,
+        StreamEvent,
+        ThreadEvent,
+        UnknownEvent,
+        parse_event,
+    )
+    from ._objects import (
+        TERMINAL_RUN_STATUSES,
+        Annotation,
+        Assistant,
+        CodeImageOutput,
+        CodeInterpreterTool,
+        CodeInterpreterToolCall,
+        CodeLogsOutput,
+        Deleted,
+        FileCitationAnnotation,
+        FilePathAnnotation,
+        FileSearchTool,
+        FileSearchToolCall,
+        FunctionDefinition,
+        FunctionTool,
+        FunctionToolCall,
+        ImageFileContent,
+        ImageURLContent,
+        LastError,
+        ListPage,
+        Message,
+        MessageContent,
+        MessageCreationDetails,
+        RefusalContent,
+        RequiredAction,
+        RequiredToolCall,
+        Run,
+        RunStep,
+        StepDetails,
+        TextContent,
+        Thread,
+        Tool,
+        ToolCall,
+        ToolCallsDetails,
+        UnknownAnnotation,
+        UnknownContent,
+        UnknownStepDetails,
+        UnknownTool,
+        UnknownToolCall,
+        Usage,
+    )
+    from ._retry import OnRetry, RetryPolicy, Sleep, is_insufficient_quota, parse_retry_after
+    from ._sse import MAX_EVENT_SIZE, ServerSentEvent, SSEDecoder, SSEError, aiter_sse, iter_sse
+    from ._stream import RESTING_RUN_STATUSES, EventStream
+
+_EXPORTS: dict[str, str] = {
+    "ASGIStreamingTransport": "_asgi_transport",
+    "APIKeyAuth": "_auth",
+    "APIModel": "_base",
+    "AssistantsClient": "_client",
+    "MessageContentDelta": "_deltas",
+    "MessageDelta": "_deltas",
+    "RunStepDelta": "_deltas",
+    "StepDetailsDelta": "_deltas",
+    "TextContentDelta": "_deltas",
+    "ToolCallDelta": "_deltas",
+    "APIConnectionError": "_errors",
+    "APIError": "_errors",
+    "APIResponseValidationError": "_errors",
+    "APIStatusError": "_errors",
+    "APITimeoutError": "_errors",
+    "AuthenticationError": "_errors",
+    "BadRequestError": "_errors",
+    "ConflictError": "_errors",
+    "InternalServerError": "_errors",
+    "NotFoundError": "_errors",
+    "PayloadTooLargeError": "_errors",
+    "PermissionDeniedError": "_errors",
+    "RateLimitError": "_errors",
+    "StreamInterruptedError": "_errors",
+    "StreamProtocolError": "_errors",
+    "UnprocessableEntityError": "_errors",
+    "AnyEvent": "_events",
+    "DoneEvent": "_events",
+    "ErrorData": "_events",
+    "ErrorEvent": "_events",
+    "FINAL_EVENTS": "_events",
+    "InvalidEvent": "_events",
+    "MESSAGE_EVENTS": "_events",
+    "MessageDeltaEvent": "_events",
+    "MessageEvent": "_events",
+    "RUN_EVENTS": "_events",
+    "RunEvent": "_events",
+    "RunStepDeltaEvent": "_events",
+    "RunStepEvent": "_events",
+    "STEP_EVENTS": "_events",
+    "StreamEvent": "_events",
+    "TERMINAL_RUN_EVENTS": "_events",
+    "ThreadEvent": "_events",
+    "UnknownEvent": "_events",
+    "parse_event": "_events",
+    "Annotation": "_objects",
+    "Assistant": "_objects",
+    "CodeImageOutput": "_objects",
+    "CodeInterpreterTool": "_objects",
+    "CodeInterpreterToolCall": "_objects",
+    "CodeLogsOutput": "_objects",
+    "Deleted": "_objects",
+    "FileCitationAnnotation": "_objects",
+    "FilePathAnnotation": "_objects",
+    "FileSearchTool": "_objects",
+    "FileSearchToolCall": "_objects",
+    "FunctionDefinition": "_objects",
+    "FunctionTool": "_objects",
+    "FunctionToolCall": "_objects",
+    "ImageFileContent": "_objects",
+    "ImageURLContent": "_objects",
+    "LastError": "_objects",
+    "ListPage": "_objects",
+    "Message": "_objects",
+    "MessageContent": "_objects",
+    "MessageCreationDetails": "_objects",
+    "RefusalContent": "_objects",
+    "RequiredAction": "_objects",
+    "RequiredToolCall": "_objects",
+    "Run": "_objects",
+    "RunStep": "_objects",
+    "StepDetails": "_objects",
+    "TERMINAL_RUN_STATUSES": "_objects",
+    "TextContent": "_objects",
+    "Thread": "_objects",
+    "Tool": "_objects",
+    "ToolCall": "_objects",
+    "ToolCallsDetails": "_objects",
+    "UnknownAnnotation": "_objects",
+    "UnknownContent": "_objects",
+    "UnknownStepDetails": "_objects",
+    "UnknownTool": "_objects",
+    "UnknownToolCall": "_objects",
+    "Usage": "_objects",
+    "OnRetry": "_retry",
+    "RetryPolicy": "_retry",
+    "Sleep": "_retry",
+    "is_insufficient_quota": "_retry",
+    "parse_retry_after": "_retry",
+    "MAX_EVENT_SIZE": "_sse",
+    "SSEDecoder": "_sse",
+    "SSEError": "_sse",
+    "ServerSentEvent": "_sse",
+    "aiter_sse": "_sse",
+    "iter_sse": "_sse",
+    "EventStream": "_stream",
+    "RESTING_RUN_STATUSES": "_stream",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # once loaded, a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "FINAL_EVENTS",

@@ -28,11 +28,10 @@ import html
 import json
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
-
-from ._events import AnyEvent
+if TYPE_CHECKING:
+    from ._events import AnyEvent
 
 _EXCERPT = 300
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]+")
@@ -135,6 +134,8 @@ class APIStatusError(APIError):
         self.body = body
 
     def __str__(self) -> str:
+        import httpx  # not with the module: the app's first frame imports these errors
+
         reason = httpx.codes.get_reason_phrase(self.status_code)
         line = f"{self.status_code} {reason}".rstrip()
         if self.message.startswith(line):  # a proxy's page already says "502 Bad Gateway"

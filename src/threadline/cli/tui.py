@@ -13,6 +13,9 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from threadline.cli.backend import ClientBackend
+    from threadline.config import Profile
+    from threadline.core.session import Session
     from threadline.tui.app import ThreadlineApp
 
 DEMO_NOTICE = "Local demo: offline, scripted replies. Real backend: threadline config init"
@@ -44,11 +47,6 @@ def build_app(args: argparse.Namespace) -> ThreadlineApp:
     if demo and config.source is None and not problems:
         notices.insert(0, DEMO_NOTICE)
 
-    from threadline.cli.backend import ClientBackend, open_backend
-    from threadline.config import Profile
-    from threadline.core.session import Session
-    from threadline.core.store import ClientStore
-    from threadline.locations import ensure_private_dir
     from threadline.tui.app import create_app
     from threadline.tui.retry_wait import RetryWaits
     from threadline.tui.themes import DEFAULT_THEME
@@ -57,13 +55,21 @@ def build_app(args: argparse.Namespace) -> ThreadlineApp:
     # The remote client's waits before a retry are shown, and the cancel key ends them.
     waits = RetryWaits()
 
+    # The backend (httpx, the server), the session and the store are imported in these
+    # functions: the app calls them in a worker, after its first frame.
     async def backend(profile: Profile) -> ClientBackend:
+        from threadline.cli.backend import open_backend
+
         opened = await open_backend(profile, on_retry=waits.on_retry, sleep=waits.sleep)
         for warning in opened.warnings:  # a damaged embedded store, moved aside
             app.notify(warning, title="Server store", severity="warning", markup=False)
         return opened
 
     async def open_session(profile_name: str | None) -> Session:
+        from threadline.core.session import Session
+        from threadline.core.store import ClientStore
+        from threadline.locations import ensure_private_dir
+
         folder = ensure_private_dir(data_dir())
         store = await ClientStore.open(folder / STORE_FILE)
         return Session(config, profile_name, store, backend)

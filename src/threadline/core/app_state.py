@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .store import ClientStore
+if TYPE_CHECKING:
+    from .store import ClientStore  # read before the first frame: no store (api) imports
 
 LAST_PROFILE = "last-profile"
 THEME = "theme"

@@ -9,10 +9,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from threadline.api import (
-    AssistantsClient,
     FileCitationAnnotation,
     FilePathAnnotation,
     FunctionToolCall,
@@ -28,6 +27,9 @@ from threadline.api import (
 )
 
 from .sanitize import clean, clean_line
+
+if TYPE_CHECKING:
+    from threadline.api import AssistantsClient  # the HTTP client loads with a session
 
 EXPORT_FORMAT = "threadline.thread-export/1"
 

@@ -7,33 +7,37 @@ working if it fails, so a broken profile never stops the app.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from threadline.api import (
-    APIConnectionError,
-    APIError,
-    Assistant,
-    AssistantsClient,
-    AuthenticationError,
-    Message,
-    NotFoundError,
-    Run,
-    RunStep,
-)
 from threadline.config import Config, MissingKeyError, Profile
 from threadline.errors import UserError
 
-from .driver import Conversation, PollPolicy, title_from
-from .export import ThreadExport, collect_thread
 from .sanitize import clean_line
 from .store import CapturedEvent, ClientStore, ThreadEntry
-from .thread_settings import (
-    AssistantChoice,
-    ThreadSettings,
-    load_thread_settings,
-    save_thread_settings,
-)
+
+# The TUI's first frame needs this module's errors and NEW_THREAD only: the api client
+# (httpx, the models), the driver and the exporter are imported where a session uses them,
+# after the first frame.
+if TYPE_CHECKING:
+    from threadline.api import Assistant, AssistantsClient, Message, Run, RunStep
+
+    from .driver import Conversation, PollPolicy
+    from .export import ThreadExport
+    from .thread_settings import AssistantChoice, ThreadSettings
+
+
+def __getattr__(name: str) -> Any:
+    # The driver's PollPolicy, as this module's attribute (the default a session uses,
+    # replaced by tests), imported on first use like the rest of the driver.
+    if name == "PollPolicy":
+        from .driver import PollPolicy
+
+        globals()[name] = PollPolicy
+        return PollPolicy
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 NEW_THREAD = "new"
 """The draft key of the thread that the next first message will create."""
@@ -96,6 +100,7 @@ class Session:
         *,
         poll: PollPolicy | None = None,
     ) -> None:
+        policy = sys.modules[__name__].PollPolicy  # (from the driver, on first use: below)
         self.config = config
         self.profile = config.profile(profile_name)
         self.profile_name = self.profile.name
@@ -106,7 +111,7 @@ class Session:
         self.connect_error: SessionError | None = None
         self._conversations: dict[str, Conversation] = {}
         self._new: Conversation | None = None
-        self._poll = poll or PollPolicy(idle_timeout=self.profile.stream_idle_timeout)
+        self._poll = poll or policy(idle_timeout=self.profile.stream_idle_timeout)
         self._settings: dict[str, ThreadSettings] | None = None  # thread id -> settings
         self._new_settings: dict[Conversation, ThreadSettings] = {}  # threads not created yet
 
@@ -150,6 +155,10 @@ class Session:
         self.connect_error = None
 
     async def _connect(self) -> None:
+        from threadline.api import APIConnectionError, APIError, AuthenticationError
+
+        from .thread_settings import load_thread_settings
+
         if self._settings is None:
             self._settings = await load_thread_settings(self.store, self.profile_name)
         if self._backend is None:
@@ -170,6 +179,8 @@ class Session:
             raise SessionError(f"{self.label}: {clean_line(str(exc))}") from None
 
     async def _find_assistant(self) -> Assistant:
+        from threadline.api import NotFoundError
+
         client = self.client
         wanted = self.profile.assistant_id
         if wanted:
@@ -207,6 +218,10 @@ class Session:
 
     async def delete_thread(self, thread_id: str, *, local_only: bool = False) -> None:
         """Delete on the server, then locally. :class:`ThreadGone` if the server lost it."""
+        from threadline.api import NotFoundError
+
+        from .thread_settings import save_thread_settings
+
         if not local_only:
             try:
                 await self.client.delete_thread(thread_id)
@@ -221,6 +236,10 @@ class Session:
 
     async def import_thread(self, thread_id: str) -> ThreadEntry:
         """Add an existing server thread to the index, titled from its metadata or first message."""
+        from threadline.api import NotFoundError
+
+        from .driver import title_from
+
         thread_id = thread_id.strip()
         try:
             thread = await self.client.get_thread(thread_id)
@@ -335,6 +354,8 @@ class Session:
         return conversation
 
     def _make_conversation(self, thread_id: str | None) -> Conversation:
+        from .driver import Conversation
+
         conversation = Conversation(
             self.client,
             profile=self.profile_name,
@@ -361,6 +382,8 @@ class Session:
 
     def thread_settings(self, thread_id: str | None) -> ThreadSettings:
         """The thread's sticky settings (``None``: the new thread's, until it is created)."""
+        from .thread_settings import ThreadSettings
+
         if thread_id is None:
             new = self._new
             return self._new_settings.get(new, ThreadSettings()) if new else ThreadSettings()
@@ -368,6 +391,8 @@ class Session:
 
     def assistant_for(self, thread_id: str | None) -> AssistantChoice | None:
         """The assistant the thread's next run uses: its own choice, else the profile's."""
+        from .thread_settings import AssistantChoice
+
         chosen = self.thread_settings(thread_id).assistant
         if chosen is not None:
             return chosen
@@ -377,6 +402,8 @@ class Session:
         self, conversation: Conversation, settings: ThreadSettings
     ) -> None:
         """Use ``settings`` for the conversation's next runs, and keep them with the thread."""
+        from .thread_settings import load_thread_settings, save_thread_settings
+
         self._apply_settings(conversation, settings)
         if conversation.thread_id is None:
             self._new_settings[conversation] = settings
@@ -402,6 +429,10 @@ class Session:
 
     async def export_thread(self, thread_id: str) -> ThreadExport:
         """The thread with all its messages, runs and steps, for core.export's writers."""
+        from threadline.api import NotFoundError
+
+        from .export import collect_thread
+
         entry = await self.store.get_thread(self.profile_name, thread_id)
         try:
             return await collect_thread(self.client, thread_id, entry.title if entry else "")

@@ -15,9 +15,8 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from threadline.api import Message
 from threadline.errors import UserError
 from threadline.locations import display_path
 from threadline.sqlite_files import (
@@ -30,6 +29,11 @@ from threadline.sqlite_files import (
 )
 
 from ._sqlite import SQLiteThread
+
+if TYPE_CHECKING:
+    # Loaded when a cached message is first read: the store opens before the api models
+    # are needed (the app's first frame reads its state with neither).
+    from threadline.api import Message
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -156,6 +160,12 @@ def _open(path: Path) -> tuple[sqlite3.Connection, list[str]]:
     except (sqlite3.Error, OSError) as exc:
         raise StoreError(path, exc) from None
     return conn, warnings
+
+
+def _messages(texts: Iterable[str]) -> list[Message]:
+    from threadline.api import Message
+
+    return [Message.model_validate_json(text) for text in texts]
 
 
 def _entry(row: Sequence[Any]) -> ThreadEntry:
@@ -342,7 +352,7 @@ class ClientStore:
         rows = await self._db.fetchall(
             sql + " ORDER BY created_at DESC, rowid DESC LIMIT ?", [*params, limit]
         )
-        return [Message.model_validate_json(r[0]) for r in reversed(rows)]
+        return _messages(r[0] for r in reversed(rows))
 
     async def cached_messages_after(
         self, profile: str, thread_id: str, after: str | None, limit: int = 50
@@ -361,14 +371,14 @@ class ClientStore:
         rows = await self._db.fetchall(
             sql + " ORDER BY created_at ASC, rowid ASC LIMIT ?", [*params, limit]
         )
-        return [Message.model_validate_json(r[0]) for r in rows]
+        return _messages(r[0] for r in rows)
 
     async def cached_message(self, profile: str, thread_id: str, message_id: str) -> Message | None:
         row = await self._db.fetchone(
             "SELECT json FROM messages WHERE profile = ? AND thread_id = ? AND id = ?",
             (profile, thread_id, message_id),
         )
-        return Message.model_validate_json(row[0]) if row else None
+        return _messages([row[0]])[0] if row else None
 
     async def search_messages(
         self, profile: str, query: str, limit: int = 50

@@ -101,8 +101,15 @@ class ThreadlineApp(CrashWithoutLocals, App[None]):
         self._theme_ready = True
         self.install_screen(self.first_screen(), "main")
         self.push_screen("main")
-        # The store and the backend open after the first frame is on screen.
-        self.call_after_refresh(self.open_session)
+
+    def on_ready(self) -> None:
+        # Textual posts Ready at its first layout; the app handles it once it is running,
+        # and the next refresh is the first frame that reaches the terminal. Then the
+        # store, the thread, the inspector pane, the backend (and what they import).
+        self.call_after_refresh(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        self.open_session()
 
     def first_screen(self) -> Screen[None]:
         """The screen the app opens on (replay mode opens on its replay instead)."""

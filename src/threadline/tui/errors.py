@@ -13,13 +13,6 @@ from typing import cast
 from textual.message_pump import MessagePump
 from textual.worker import Worker, WorkerState
 
-from threadline.api import (
-    APIConnectionError,
-    APIError,
-    APIStatusError,
-    AuthenticationError,
-    NotFoundError,
-)
 from threadline.config import MissingKeyError
 from threadline.core.sanitize import clean_line
 from threadline.core.session import (
@@ -45,6 +38,16 @@ class Problem:
 
 def describe(error: BaseException) -> Problem:
     """The title and one-line message for ``error``."""
+    # Imported here: every widget module imports this one, and the api client (httpx, the
+    # models) loads after the first frame.
+    from threadline.api import (
+        APIConnectionError,
+        APIError,
+        APIStatusError,
+        AuthenticationError,
+        NotFoundError,
+    )
+
     message = clean_line(str(error)) or type(error).__name__
     if isinstance(error, (AuthFailed, AuthenticationError)):
         return Problem("Not authorised", message)

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 
 from textual.message_pump import MessagePump
 
-from threadline.api import MessageDeltaEvent, TextContentDelta
-
 from .messages import LiveText, RunUpdated
 
+# The event models load with the first conversation, after the app's first frame.
 if TYPE_CHECKING:
+    from threadline.api import MessageDeltaEvent
     from threadline.core.driver import Conversation, Update
 
 
@@ -40,6 +40,8 @@ def run_label(conversation: Conversation) -> str:
 
 def delta_text(event: MessageDeltaEvent) -> str:
     """The text a message delta adds (its text parts, in order)."""
+    from threadline.api import TextContentDelta
+
     return "".join(
         part.text.value
         for part in event.data.delta.content
@@ -56,6 +58,9 @@ class LiveFeed:
         target: MessagePump,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        from threadline.api import MessageDeltaEvent
+
+        self._delta_event = MessageDeltaEvent
         self.conversation = conversation
         self._target = target
         self._clock = clock
@@ -70,7 +75,7 @@ class LiveFeed:
 
     def _on_update(self, update: Update) -> None:
         text = None
-        if isinstance(update.event, MessageDeltaEvent):
+        if isinstance(update.event, self._delta_event):
             text = self._measure(update.event)
         elif update.kind == "accepted":
             self._deltas, self._first_delta, self._last_delta = 0, None, None

@@ -21,9 +21,8 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
-from threadline.core.driver import RunLostError
 from threadline.core.sanitize import clean_line
 from threadline.core.session import SessionError
 
@@ -34,7 +33,7 @@ from ..live import MARKED, LiveFeed, run_label
 from ..messages import RunUpdated, SessionOpened
 from ..retry_wait import RetryCancelled
 from ..widgets.composer import Composer, draft_key
-from ..widgets.inspector import InspectorHost, InspectorPane
+from ..widgets.inspector.host import InspectorHost
 from ..widgets.message_list import MessageList
 from ..widgets.status_bar import StatusBar
 from ..widgets.thread_list import ThreadList
@@ -42,10 +41,15 @@ from ..widgets.tool_cards import TOOL_ACTIONS, ToolRoundsHost
 from .dialogs import Confirm
 from .main_actions import MainActions
 from .main_faults import MainFaults
+from .main_inspector import InspectorSlot, mount_inspector
 
 if TYPE_CHECKING:
+    from textual.widgets import Markdown
+
     from threadline.core.driver import Conversation, Update
     from threadline.core.session import Session
+
+    from ..widgets.inspector import InspectorPane
 
 WIDE = 110  # from here, all three panes
 NARROW = 70  # below this, the conversation alone
@@ -86,7 +90,7 @@ class MainScreen(
                 yield Static(id="banner")
                 yield MessageList(self._clock, id="messages")
                 yield Composer(cursor_blink=self._cursor_blink, id="composer")
-            yield InspectorPane(id="inspector")
+            yield InspectorSlot(id="inspector")  # the pane comes after the first frame
         yield StatusBar()
 
     @property
@@ -102,7 +106,13 @@ class MainScreen(
         return self.query_one(Composer)
 
     @property
-    def inspector(self) -> InspectorPane:
+    def inspector(self) -> InspectorPane | InspectorSlot:
+        """The inspector pane; until it is mounted (see ``connect``), its slot, which keeps
+        the conversation the pane is to show."""
+        for slot in self.query(InspectorSlot):
+            return slot
+        from ..widgets.inspector import InspectorPane
+
         return self.query_one(InspectorPane)
 
     @property
@@ -144,6 +154,10 @@ class MainScreen(
 
     @work(exclusive=True, group="connect", name="connect", exit_on_error=False)
     async def connect(self) -> None:
+        # At start-up the thread's cached messages come first, then the inspector pane and
+        # the backend (each imports a good deal, and the loop waits for imports).
+        await self.messages.wait_first_load()
+        await mount_inspector(self)
         await self.connect_session()
 
     async def connect_session(self) -> None:
@@ -278,6 +292,8 @@ class MainScreen(
             self._send_failed(conversation)
             self.notify("Not sent: you stopped the wait. The message is still in the composer.")
         except Exception as error:
+            from threadline.core.driver import RunLostError  # loaded with the session, by then
+
             self._send_failed(conversation)
             # A run whose stream was lost, then the server too, was sent: only its end is not known.
             self.report_failure(
@@ -362,8 +378,8 @@ class MainScreen(
 
     # --- links ------------------------------------------------------------------------
 
-    @on(Markdown.LinkClicked)
-    def _link_clicked(self, event: Markdown.LinkClicked) -> None:
+    # By name, not @on(Markdown.LinkClicked): the first frame does not import Markdown.
+    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
         event.stop()
         self.open_link(event.href)
 

@@ -13,17 +13,14 @@ from typing import TYPE_CHECKING, cast
 from textual import work
 from textual.screen import Screen
 
-from threadline.core.export import to_json, to_markdown
 from threadline.core.export_file import save_export
 from threadline.core.run_options import RunOptions
 from threadline.core.sanitize import clean_line
-from threadline.core.thread_settings import AssistantChoice
 from threadline.locations import display_path
 
 from ..keymap import effective_keys
 from ..keys import display_key
 from ..messages import RunUpdated
-from .assistants import AssistantPicker
 from .profiles import ProfilePicker
 from .run_options import LABELS, RunOptionsPanel
 
@@ -38,6 +35,7 @@ if TYPE_CHECKING:
     from ..widgets.message_list import MessageList
     from ..widgets.status_bar import StatusBar
     from ..widgets.thread_list import ThreadList
+    from .main_inspector import InspectorSlot
 
 
 def options_summary(options: RunOptions) -> str:
@@ -79,7 +77,7 @@ class MainActions:
         @property
         def composer(self) -> Composer: ...
         @property
-        def inspector(self) -> InspectorPane: ...
+        def inspector(self) -> InspectorPane | InspectorSlot: ...
         @property
         def status(self) -> StatusBar: ...
 
@@ -181,6 +179,11 @@ class MainActions:
 
     @work(exclusive=True, group="dialogs", name="choose assistant", exit_on_error=False)
     async def _choose_assistant(self) -> None:
+        # (The picker and the settings use the api models: loaded here, not with the screen.)
+        from threadline.core.thread_settings import AssistantChoice
+
+        from .assistants import AssistantPicker
+
         connected = self._connected()
         if connected is None:
             return
@@ -267,6 +270,8 @@ class MainActions:
 
     @work(exclusive=True, group="export", name="export thread", exit_on_error=False)
     async def _export_thread(self, fmt: str) -> None:
+        from threadline.core.export import to_json, to_markdown
+
         session, thread_id = self.session, self.thread_id
         if session is None or thread_id is None:
             self._screen.notify("Open a thread to export it.", severity="warning")

@@ -15,21 +15,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from markdown_it import MarkdownIt
 from textual import work
 from textual.containers import VerticalScroll
 
-from threadline.api import FunctionToolCall, Message, RunStep, ToolCallsDetails
 from threadline.core.sanitize import clean, clean_line
 
 from ..screens.full_text import FullTextScreen
-from .message_view import AssistantMessage, MessageView, UserMessage
 
+# The views' module (the markdown renderer), markdown-it and the api models are imported
+# where they are used: the app's first frame shows no message.
 if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+    from threadline.api import FunctionToolCall, Message, RunStep
     from threadline.core.driver import Conversation
     from threadline.core.session import Session
 
-_MARKDOWN = MarkdownIt("commonmark")
+    from .message_view import MessageView
+
+_MARKDOWN: MarkdownIt | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +44,11 @@ class CodeBlock:
 
 def code_blocks(markdown: str) -> list[CodeBlock]:
     """The fenced and indented code blocks of ``markdown``, in order."""
+    global _MARKDOWN
+    if _MARKDOWN is None:
+        from markdown_it import MarkdownIt
+
+        _MARKDOWN = MarkdownIt("commonmark")
     return [
         CodeBlock(clean_line(token.info.strip().split(" ")[0]), token.content)
         for token in _MARKDOWN.parse(markdown)
@@ -48,6 +57,8 @@ def code_blocks(markdown: str) -> list[CodeBlock]:
 
 
 def function_calls(steps: list[RunStep]) -> list[FunctionToolCall]:
+    from threadline.api import FunctionToolCall, ToolCallsDetails
+
     return [
         call
         for step in steps
@@ -78,7 +89,9 @@ class MessageCursor:
         return cast(VerticalScroll, self)
 
     def _message_views(self) -> list[MessageView]:
-        return [v for v in self._list().query(MessageView) if v.message_id in self._views]
+        """The message views, top to bottom (the list's children that are message views)."""
+        views = {id(view): view for view in self._views.values()}
+        return [views[id(child)] for child in self._list().children if id(child) in views]
 
     def selected_view(self) -> MessageView | None:
         """The selected message's view, else the newest message's."""
@@ -168,10 +181,14 @@ class MessageCursor:
         if view is None or not text:
             cast(VerticalScroll, self).notify("No message to view.", severity="warning")
             return
+        from .message_view import UserMessage
+
         who = "Your message" if isinstance(view, UserMessage) else "Reply"
         cast(VerticalScroll, self).app.push_screen(FullTextScreen(who, text))
 
     def action_copy_code_block(self) -> None:
+        from .message_view import AssistantMessage
+
         view = self.selected_view()
         blocks = code_blocks(message_text(view)) if isinstance(view, AssistantMessage) else []
         if view is None or not blocks:

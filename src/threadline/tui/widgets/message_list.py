@@ -16,6 +16,7 @@ them, and they are shown on the way back down.
 
 from __future__ import annotations
 
+import asyncio
 from itertools import count
 from typing import TYPE_CHECKING
 
@@ -24,19 +25,20 @@ from textual import work
 from ..clock import Clock
 from ..errors import ReportsWorkFailures
 from ..keys import bindings
-from ..messages import RunUpdated
-from ..render import error_line, run_state_line
 from .message_cursor import MessageCursor
-from .message_paging import BATCH, MAX_MOUNTED, PagedMessages
-from .message_view import AssistantMessage, MessageView, RunNotice, UserMessage
+from .message_paging import BATCH, MAX_MOUNTED, PagedMessages, streaming
 from .message_window import PAGE, ThreadWindow
 from .stream_layout import CheckedStreamLayout, checked_stream_layout
-from .tool_cards import show_tool_round
 
+# The views (with the markdown renderer), the tool cards and the run notices' texts are
+# imported where the first is made: the app's first frame shows no message.
 if TYPE_CHECKING:
     from threadline.api import Message
     from threadline.core.driver import Conversation
     from threadline.core.session import Session
+
+    from ..messages import RunUpdated
+    from .message_view import AssistantMessage, MessageView, RunNotice
 
 __all__ = ["BATCH", "MAX_MOUNTED", "MessageList"]
 
@@ -69,6 +71,11 @@ class MessageList(ReportsWorkFailures, MessageCursor, PagedMessages):
     def __init__(self, clock: Clock, *, id: str | None = None) -> None:
         super().__init__(clock, id=id)
         self._local_ids = count(1)
+        self._first_load = asyncio.Event()
+
+    async def wait_first_load(self) -> None:
+        """Until the first thread shown has its cached messages mounted (or failed to)."""
+        await self._first_load.wait()
 
     def bind(self, session: Session) -> None:
         self._session = session
@@ -97,6 +104,8 @@ class MessageList(ReportsWorkFailures, MessageCursor, PagedMessages):
             await self.mount(view)
 
     def _notice(self, run_id: str) -> RunNotice:
+        from .message_view import RunNotice
+
         notice = self._notices.get(run_id)
         if notice is None:
             notice = self._notices[run_id] = RunNotice(run_id)
@@ -126,17 +135,10 @@ class MessageList(ReportsWorkFailures, MessageCursor, PagedMessages):
     async def _load_newest(self, thread_id: str | None, *, cached: bool) -> None:
         """The cached newest messages (``cached``), then the server's newest page."""
         if cached:
-            async with self._rebuild_section():
-                if thread_id != self.thread_id:
-                    return
-                messages: list[Message] = []
-                if thread_id is not None and self._session is not None:
-                    messages = await self._session.cached_messages(thread_id, PAGE)
-                if thread_id != self.thread_id:
-                    return
-                window = ThreadWindow()
-                window.reset(messages, more_before=len(messages) >= PAGE, more_after=False)
-                await self._rebuild(window, "end")
+            try:
+                await self._show_cached(thread_id)
+            finally:
+                self.call_after_refresh(self._first_load.set)  # once they are on screen
         latest = None
         if thread_id is not None and self.online and self._session is not None:
             latest = await self._session.latest_messages(thread_id, LATEST)
@@ -151,6 +153,19 @@ class MessageList(ReportsWorkFailures, MessageCursor, PagedMessages):
                     self.follow()
             self.reveal_pending()  # a search result to jump to
         self.call_after_refresh(self._check_edges)
+
+    async def _show_cached(self, thread_id: str | None) -> None:
+        async with self._rebuild_section():
+            if thread_id != self.thread_id:
+                return
+            messages: list[Message] = []
+            if thread_id is not None and self._session is not None:
+                messages = await self._session.cached_messages(thread_id, PAGE)
+            if thread_id != self.thread_id:
+                return
+            window = ThreadWindow()
+            window.reset(messages, more_before=len(messages) >= PAGE, more_after=False)
+            await self._rebuild(window, "end")
 
     async def _merge(self, latest: list[Message]) -> None:
         """The server's newest page replaces what it covers; older held ones stay. Views of
@@ -179,7 +194,7 @@ class MessageList(ReportsWorkFailures, MessageCursor, PagedMessages):
             if _fingerprint([old[index]]) == _fingerprint([merged[index]]):
                 continue
             view = self._views.get(old[index].id)
-            if isinstance(view, AssistantMessage) and view.streaming:
+            if streaming(view):
                 continue  # the live view has the text already
             await self._put(self._view_for(merged[index]), merged[index].run_id, replacing=view)
         if hi == len(old):
@@ -208,7 +223,7 @@ class MessageList(ReportsWorkFailures, MessageCursor, PagedMessages):
                 continue
             if view is None and newest is not None and message.created_at < newest:
                 continue  # older than what is held: its place is further up
-            live = view if isinstance(view, AssistantMessage) and view.streaming else None
+            live = view if streaming(view) else None
             if message.role == "user":
                 if view is None:
                     await self._put(self._view_for(message), message.run_id)
@@ -221,6 +236,8 @@ class MessageList(ReportsWorkFailures, MessageCursor, PagedMessages):
                 await live.catch_up(state.message_text(message_id))
             if live is not None and message.status != "in_progress":
                 await live.finish(message)
+        from ..render import run_state_line
+
         for run in state.runs():
             if not thread_id or run.thread_id in ("", thread_id):
                 self._notice(run.id).show(*run_state_line(run))
@@ -229,12 +246,16 @@ class MessageList(ReportsWorkFailures, MessageCursor, PagedMessages):
     async def _show_tool_round(self) -> None:
         """The tool calls the run waits on, as cards above its notice (see tool_cards)."""
         conversation = self.conversation
+        from .tool_cards import show_tool_round
+
         notice = self._notices.get(conversation.run_id or "") if conversation else None
         await show_tool_round(self, conversation, notice, self._clock)
 
     async def _live_view(
         self, message: Message, replacing: MessageView | None = None
     ) -> AssistantMessage:
+        from .message_view import AssistantMessage
+
         assert self.conversation is not None
         view = AssistantMessage(message.id, message.created_at, self.author, self._clock)
         await self._put(view, message.run_id, replacing=replacing)
@@ -337,6 +358,8 @@ class MessageList(ReportsWorkFailures, MessageCursor, PagedMessages):
             # Back to the newest messages; the server has this one now.
             self._load(self.thread_id, cached=True)
             return
+        from .message_view import UserMessage
+
         view = UserMessage(
             message_id or f"local-{next(self._local_ids)}", self._clock.now(), text, self._clock
         )
@@ -348,13 +371,15 @@ class MessageList(ReportsWorkFailures, MessageCursor, PagedMessages):
         if self._rebuilding or not self._window.reaches_end:
             return  # a load is rebuilding the list (it ends with what the reducer holds),
             # or the newest messages are not mounted (shown from the reducer on the way back)
+        from ..render import run_state_line
+
         update = event.update
         state = event.conversation.state
         if update.kind == "event" and update.change is not None:
             change = update.change
             if event.text is not None:
                 view = self._views.get(event.text.message_id)
-                if not (isinstance(view, AssistantMessage) and view.streaming):
+                if not (streaming(view)):
                     message = state.message(event.text.message_id)
                     view = await self._live_view(message, replacing=view)
                 await view.feed(event.text.fragment, event.text.offset)
@@ -378,7 +403,7 @@ class MessageList(ReportsWorkFailures, MessageCursor, PagedMessages):
                 await self._live_view(message)
             elif view is None:
                 await self._put(self._view_for(message), message.run_id)
-        elif isinstance(view, AssistantMessage) and view.streaming:
+        elif streaming(view):
             await view.finish(message)
             self._window.replace(message)
         elif view is None:
@@ -387,9 +412,11 @@ class MessageList(ReportsWorkFailures, MessageCursor, PagedMessages):
     async def _finished(
         self, conversation: Conversation, status: str | None, error: str | None
     ) -> None:
+        from ..render import error_line, run_state_line
+
         state = conversation.state
         for message_id, view in list(self._views.items()):
-            if isinstance(view, AssistantMessage) and view.streaming:
+            if streaming(view):
                 message = state.message(message_id)
                 await view.finish(message)
                 self._window.replace(message)

@@ -16,12 +16,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeGuard
 
 from textual import work
 from textual.events import Resize
 
-from .message_view import AssistantMessage, MessageView, RunNotice, UserMessage
 from .message_window import PAGE, MessagePages, ThreadWindow, estimated_rows
 from .scroll_anchor import AnchoredScroll
 
@@ -31,11 +30,18 @@ if TYPE_CHECKING:
     from threadline.core.session import Session
 
     from ..clock import Clock
+    from .message_view import AssistantMessage, MessageView, RunNotice
 
 MAX_MOUNTED = 40  # message views mounted at most (live replies below them not counted)
 BATCH = 12  # message views mounted per batch at most
 
 Focus = Literal["start", "end"] | int  # where a rebuilt window is mounted and scrolled to
+
+
+def streaming(view: MessageView | None) -> TypeGuard[AssistantMessage]:
+    """A reply view being fed a stream. (By attribute: the views' module, with the
+    markdown renderer, is imported when the first view is made, after the first frame.)"""
+    return getattr(view, "streaming", False) is True
 
 
 class PagedMessages(AnchoredScroll):
@@ -63,6 +69,8 @@ class PagedMessages(AnchoredScroll):
     # --- building views ---------------------------------------------------------------
 
     def _view_for(self, message: Message) -> MessageView:
+        from .message_view import AssistantMessage, UserMessage
+
         state = self.conversation.state if self.conversation is not None else None
         if state is not None and message.id in state.message_ids():
             message = state.message(message.id)  # a reply of this session: the current copy
@@ -252,7 +260,7 @@ class PagedMessages(AnchoredScroll):
         conversation = self.conversation
         if conversation is not None and (conversation.active or conversation.pending_tool_calls):
             return True
-        return any(isinstance(v, AssistantMessage) and v.streaming for v in self._views.values())
+        return any(streaming(v) for v in self._views.values())
 
     def _kept(self, message_id: str) -> bool:
         """A view pruning must not remove (MessageList: the selected message)."""

@@ -14,9 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from threadline.api import Message, NotFoundError
-
 if TYPE_CHECKING:
+    from threadline.api import Message
     from threadline.core.session import Session
 
 PAGE = 50
@@ -132,6 +131,8 @@ class MessagePages:
 
     async def around(self, message_id: str, limit: int = PAGE) -> ThreadWindow | None:
         """A window with ``message_id`` in the middle; None if the thread has no such message."""
+        from threadline.api import NotFoundError
+
         if self._online:
             try:
                 message: Message | None = await self._session.message(self._thread_id, message_id)

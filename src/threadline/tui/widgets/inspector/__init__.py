@@ -7,7 +7,26 @@
   the widgets; ``format``: pure text helpers; ``host``: what a screen adds to host it.
 """
 
-from .host import InspectorHost
-from .pane import InspectorPane
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .host import InspectorHost
+    from .pane import InspectorPane
 
 __all__ = ["InspectorHost", "InspectorPane"]
+
+# Loaded on first use (PEP 562): the main screen's class needs the host mixin, and mounts
+# the pane (with its widgets and the api models) after the app's first frame.
+_EXPORTS = {"InspectorHost": "host", "InspectorPane": "pane"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

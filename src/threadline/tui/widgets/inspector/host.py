@@ -7,13 +7,14 @@ screen must have a :class:`~threadline.tui.widgets.message_list.MessageList` and
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from textual.screen import Screen
 
 from ..message_list import MessageList
-from .pane import InspectorPane
-from .steps_view import StepsView
+
+if TYPE_CHECKING:  # the pane loads after the host screen's first frame
+    from .steps_view import StepsView
 
 
 class InspectorHost:
@@ -26,7 +27,9 @@ class InspectorHost:
             )
 
     def action_focus_inspector(self) -> None:
+        from .pane import InspectorPane
+
         screen = cast(Screen[None], self)
         screen.remove_class("-hide-inspector")
-        inspector = screen.query_one(InspectorPane)
-        inspector.run_list.focus()
+        for inspector in screen.query(InspectorPane):  # none in the first instants of a start
+            inspector.run_list.focus()
