@@ -1,9 +1,10 @@
 """A message's whole text, read-only: where a huge message can be read and copied.
 
 The conversation draws a bounded part of a huge message (``render_markdown.limits``);
-this screen shows all of it in Textual's ``TextArea``, which draws only the lines on
-screen, so a 10 MB message scrolls as fast as a short one. Select with the mouse or
-shift+arrows and copy (ctrl+c) a part, or press ``c`` for the whole text.
+this screen shows all of it, as plain text, in Textual's ``Log``, which draws only the
+lines on screen (a 10 MB message opens in a fraction of a second; ``TextArea`` measures
+every line first and takes seconds). Lines longer than ``CHUNK`` characters are shown
+in pieces, each on its own row. ``c`` copies the whole text, as it is.
 """
 
 from __future__ import annotations
@@ -15,9 +16,21 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Static, TextArea
+from textual.widgets import Log, Static
 
-SOFT_WRAP_LIMIT = 200_000  # characters: wrapping more would take seconds to lay out
+CHUNK = 1_000  # characters of a long line per row
+
+
+def rows(text: str) -> list[str]:
+    """The text's lines, long ones in pieces of ``CHUNK`` characters (an empty one as a
+    space: ``Log.write_lines`` drops empty strings)."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        if len(line) <= CHUNK:
+            out.append(line or " ")
+        else:
+            out.extend(line[start : start + CHUNK] for start in range(0, len(line), CHUNK))
+    return out
 
 
 class FullTextScreen(ModalScreen[None]):
@@ -33,7 +46,7 @@ class FullTextScreen(ModalScreen[None]):
         }
         .title { height: 1; text-style: bold; }
         .hint { height: 1; color: $text-muted; }
-        TextArea { height: 1fr; }
+        Log { height: 1fr; }
     }
     """
 
@@ -54,20 +67,16 @@ class FullTextScreen(ModalScreen[None]):
                 Content(f"{self._title} · {len(self._text):,} characters, {lines:,} lines"),
                 classes="title",
             )
-            yield TextArea(
-                self._text,
-                read_only=True,
-                soft_wrap=len(self._text) <= SOFT_WRAP_LIMIT,
-                show_line_numbers=False,
-                id="full-text",
-            )
+            yield Log(auto_scroll=False, id="full-text")
             yield Static(
-                Content("c copies all · ctrl+c copies the selection · escape closes"),
+                Content(f"c copies all · rows cut every {CHUNK:,} characters · escape closes"),
                 classes="hint",
             )
 
     def on_mount(self) -> None:
-        self.query_one(TextArea).focus()
+        log = self.query_one(Log)
+        log.write_lines(rows(self._text))
+        log.focus()
 
     def action_close(self) -> None:
         self.dismiss(None)
