@@ -5,10 +5,16 @@ for each answer); ``show_tool_round`` keeps a message list's cards in step with 
 conversation; ``ToolRoundsHost`` is the main screen's side (handlers, submit, keys).
 """
 
-from .card import ToolCard
-from .cards import ToolCards, show_tool_round
-from .host import TOOL_ACTIONS, ToolRoundsHost
-from .output import OutputField
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .card import ToolCard
+    from .cards import ToolCards, show_tool_round
+    from .host import TOOL_ACTIONS, ToolRoundsHost
+    from .output import OutputField
 
 __all__ = [
     "TOOL_ACTIONS",
@@ -18,3 +24,23 @@ __all__ = [
     "ToolRoundsHost",
     "show_tool_round",
 ]
+
+# Loaded on first use (PEP 562): the main screen's class needs the host mixin in the app's
+# first frame; the cards load when a round is shown.
+_EXPORTS = {
+    "OutputField": "output",
+    "TOOL_ACTIONS": "host",
+    "ToolCard": "card",
+    "ToolCards": "cards",
+    "ToolRoundsHost": "host",
+    "show_tool_round": "cards",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

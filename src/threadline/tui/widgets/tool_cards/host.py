@@ -26,12 +26,14 @@ from textual.widget import Widget
 from threadline.api import APIError, APIStatusError
 from threadline.core.sanitize import clean_line
 
-from .card import ToolCard
-from .cards import ToolCards
-
+# The cards (and what they import) load when a round is shown: the main screen's class,
+# drawn in the app's first frame, needs only this mixin.
 if TYPE_CHECKING:
     from threadline.core.driver import Conversation, Update
     from threadline.core.tool_round import ToolRound
+
+    from .card import ToolCard
+    from .cards import ToolCards
 
 TOOL_ACTIONS = frozenset({"submit_tool_outputs", "tool_error", "tool_handler"})
 
@@ -192,6 +194,8 @@ class ToolRoundsHost:
 
     def _open_cards(self) -> ToolCards | None:
         conversation = self.conversation
+        from .cards import ToolCards
+
         tool_round = conversation.tool_round if conversation is not None else None
         for cards in self._screen.query(ToolCards):
             if cards.tool_round is tool_round:
