@@ -13,7 +13,7 @@ from textual.widgets import Markdown
 from threadline.tui.render_markdown import blocks as blocks_module
 from threadline.tui.render_markdown.document import PIECE_MAX
 from threadline.tui.widgets import stream_body
-from threadline.tui.widgets.stream_body import STEP, MarkdownBody
+from threadline.tui.widgets.stream_body import MarkdownBody
 
 from .test_stream_document import TEXTS
 
@@ -167,7 +167,9 @@ async def test_the_body_grows_in_steps_while_it_streams_and_fits_at_the_end() ->
             live._flush()
             await pilot.pause()
             heights.append(live.size.height)
-        assert all(height % STEP == 0 for height in heights)
+        step = live._step()
+        assert step == SIZE[1] // 4  # a quarter of the screen
+        assert all(height % step == 0 for height in heights)
         assert len(set(heights)) < 10  # far fewer layouts than lines
         await live.finish(live.source)
         await pilot.pause()

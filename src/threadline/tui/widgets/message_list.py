@@ -21,6 +21,8 @@ from itertools import count
 from typing import TYPE_CHECKING
 
 from textual import work
+from textual.geometry import Size
+from textual.reactive import Reactive
 
 from ..clock import Clock
 from ..errors import ReportsWorkFailures
@@ -67,6 +69,10 @@ class MessageList(ReportsWorkFailures, MessageCursor, PagedMessages):
     @property
     def layout(self) -> CheckedStreamLayout:  # "layout: stream" without stale heights
         return checked_stream_layout(self)
+
+    # When a reply grows, the layout already repaints what moved; Widget's virtual_size
+    # would repaint the whole pane once more on the next frame (twice the bytes).
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=True, repaint=False)
 
     def __init__(self, clock: Clock, *, id: str | None = None) -> None:
         super().__init__(clock, id=id)

@@ -10,8 +10,8 @@ with the final text). :class:`MarkdownBody` is one widget that draws its own lin
 - fragments are taken at once but drawn at most ``FPS`` times a second, together, and
   while text comes faster than a step of rows a frame, ``LAYOUT_FPS`` times a second;
 - only the lines that changed are repainted, and while it streams the body grows in steps
-  of ``STEP`` rows, so the conversation scrolls (and the terminal repaints the pane) once
-  per step instead of once per line;
+  of a quarter of the screen (``STEP``), so the conversation scrolls (and the terminal
+  repaints the pane) once per step instead of once per line;
 - a huge message draws a bounded prefix (:mod:`~threadline.tui.render_markdown.limits`)
   with a note; ``source`` is always the whole text.
 
@@ -42,7 +42,9 @@ from ..render_markdown.code import warm, warm_up
 
 FPS = 30  # draws a second, at most, while text streams in
 LAYOUT_FPS = 10  # draws a second that change the body's height (each moves the whole pane)
-STEP = 8  # rows the body grows by at a time while it streams
+STEP = (4, 4, 16)  # while it streams the body grows by a quarter of the screen's rows
+# at a time (at least 4, at most 16): each step scrolls the pane, which the terminal is
+# sent again in full (twice: Textual lays the list out again for its new scroll size).
 WARM_UP_AFTER = 0.5  # seconds after a body is shown: load the highlighter (code.warm_up)
 
 
@@ -272,10 +274,16 @@ class MarkdownBody(Widget):
         self._open = lines
         total = len(self._finished) + len(lines)
         if self._streaming:  # grow in steps, never shrink while it streams
-            self._height = max(self._height, -(-total // STEP) * STEP)
+            step = self._step()
+            self._height = max(self._height, -(-total // step) * step)
         else:
             self._height = total
         return self._changed(start, old_open)
+
+    def _step(self) -> int:
+        divisor, least, most = STEP
+        rows = self.app.size.height if self.is_attached else 0
+        return max(least, min(most, rows // divisor))
 
     def _changed(self, start: int, old: list[Content]) -> tuple[int, int] | None:
         """Lines from ``start`` on that differ from ``old`` (the lines there before)."""
@@ -305,6 +313,13 @@ class MarkdownBody(Widget):
             return finished[y]
         y -= len(finished)
         return self._open[y] if y < len(self._open) else None
+
+    def on_resize(self) -> None:
+        # After a layout that grew the body, Textual repaints the pane, and again on the
+        # next frame for the list's new scroll size; the repaint the resize itself asks
+        # for would wait for the next line and paint the body a third time: ask now, so it
+        # joins the second.
+        self.refresh()
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         return container.width
