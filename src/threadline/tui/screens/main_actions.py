@@ -14,18 +14,16 @@ from textual import work
 from textual.screen import Screen
 
 from threadline.core.export_file import save_export
-from threadline.core.run_options import RunOptions
 from threadline.core.sanitize import clean_line
 from threadline.locations import display_path
 
 from ..keymap import effective_keys
 from ..keys import display_key
 from ..messages import RunUpdated
-from .profiles import ProfilePicker
-from .run_options import LABELS, RunOptionsPanel
 
 if TYPE_CHECKING:
     from threadline.core.driver import Conversation
+    from threadline.core.run_options import RunOptions
     from threadline.core.session import Session
 
     from ..app import ThreadlineApp
@@ -40,6 +38,8 @@ if TYPE_CHECKING:
 
 def options_summary(options: RunOptions) -> str:
     """``"temperature 0.2, json_object"``: what a thread's runs override, short."""
+    from .run_options import LABELS  # (the dialogs load when first used, not with the screen)
+
     parts: list[str] = []
     for field, value in options.to_body().items():
         if field == "metadata":
@@ -155,6 +155,8 @@ class MainActions:
 
     @work(exclusive=True, group="dialogs", name="pick profile", exit_on_error=False)
     async def _pick_profile(self) -> None:
+        from .profiles import ProfilePicker
+
         app = self._app
         session = self.session
         current = session.profile_name if session is not None else None
@@ -209,6 +211,8 @@ class MainActions:
 
     @work(exclusive=True, group="dialogs", name="run options", exit_on_error=False)
     async def _edit_run_options(self) -> None:
+        from .run_options import RunOptionsPanel
+
         connected = self._connected()
         if connected is None:
             return
