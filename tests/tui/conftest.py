@@ -62,6 +62,12 @@ def make_app(tmp_path: Path) -> AppMaker:
 async def settle(pilot: Pilot[None]) -> None:
     """Wait until no worker runs and every message is handled (workers start workers)."""
     app = pilot.app
+    # The session opens after the first frame: until then no worker runs yet, and "no
+    # worker running" would not mean settled (a busy machine makes that gap wide).
+    for _ in range(200):
+        if getattr(app, "session_started", True):
+            break
+        await pilot.pause()
     for _ in range(20):
         # Cancelled and failed workers count as done; one waiting on a dialog would wait
         # forever, so that fails instead.

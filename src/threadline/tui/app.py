@@ -74,6 +74,7 @@ class ThreadlineApp(CrashWithoutLocals, App[None]):
             self.register_theme(theme_object)
         self._theme_problems = themes.problems
         self._theme_ready = False  # the first theme is the start's, not a choice to remember
+        self.session_started = False  # the session is opened after the first frame
         self._theme_timer: Timer | None = None
         self._theme_to_remember: str | None = None
 
@@ -109,6 +110,7 @@ class ThreadlineApp(CrashWithoutLocals, App[None]):
         self.call_after_refresh(self._after_first_frame)
 
     def _after_first_frame(self) -> None:
+        self.session_started = True
         self.open_session()
 
     def first_screen(self) -> Screen[None]:
