@@ -25,7 +25,8 @@ from threadline.core.sanitize import StreamSanitizer, clean, clean_line
 from ..clock import Clock
 from ..render import Note, message_parts
 from ..render_markdown import limited
-from .stream_body import MarkdownBody, hidden_note
+from ..render_markdown.code import warm, warm_up
+from .stream_body import WARM_UP_AFTER, MarkdownBody, hidden_note
 
 _NOTE_STYLES = {
     # Not $text-muted: a colour with alpha is not blended inside content spans.
@@ -78,6 +79,8 @@ class MessageView(Vertical):
 
     def on_mount(self) -> None:
         self.set_notes(self._initial_notes)
+        if not warm():  # the first message shown: replies (with code) may follow
+            self.set_timer(WARM_UP_AFTER, warm_up)
 
     def header(self) -> Static:
         return Static(

@@ -39,14 +39,14 @@ from textual.widget import Widget
 
 from ..keys import BY_ID, display_key
 from ..render_markdown import DisplayLimiter, StreamDocument, document_lines
-from ..render_markdown.code import warm, warm_up
+from ..render_markdown.code import warm_up
 
 FPS = 30  # draws a second, at most, while text streams in
 LAYOUT_FPS = 10  # draws a second that change the body's height (each moves the whole pane)
 STEP = (4, 4, 16)  # while it streams the body grows by a quarter of the screen's rows
 # at a time (at least 4, at most 16): each step scrolls the pane, which the terminal is
 # sent again in full (twice: Textual lays the list out again for its new scroll size).
-WARM_UP_AFTER = 0.5  # seconds after a body is shown: load the highlighter (code.warm_up)
+WARM_UP_AFTER = 0.2  # seconds after the first message is shown: code.warm_up
 
 
 class _QuietCollector:
@@ -221,10 +221,6 @@ class MarkdownBody(Widget):
         self._width = 0  # everything is drawn again
 
     # --- the seam ----------------------------------------------------------------------
-
-    def on_mount(self) -> None:
-        if not warm():
-            self.set_timer(WARM_UP_AFTER, warm_up)
 
     async def write(self, fragment: str) -> None:
         if not fragment:
