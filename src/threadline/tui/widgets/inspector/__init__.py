@@ -9,8 +9,9 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from threadline.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from .host import InspectorHost
@@ -23,10 +24,4 @@ __all__ = ["InspectorHost", "InspectorPane"]
 _EXPORTS = {"InspectorHost": "host", "InspectorPane": "pane"}
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS)
