@@ -44,8 +44,8 @@ from ..render_markdown.code import warm_up
 FPS = 30  # draws a second, at most, while text streams in
 LAYOUT_FPS = 10  # draws a second that change the body's height (each moves the whole pane)
 STEP = (4, 4, 16)  # while it streams the body grows by a quarter of the screen's rows
-# at a time (at least 4, at most 16): each step scrolls the pane, which the terminal is
-# sent again in full (twice: Textual lays the list out again for its new scroll size).
+# at a time (at least 4, at most 16): each step scrolls the pane, and the terminal is sent
+# the whole pane again.
 WARM_UP_AFTER = 0.2  # seconds after the first message is shown: code.warm_up
 
 
@@ -343,10 +343,8 @@ class MarkdownBody(Widget):
         return self._open[y] if y < len(self._open) else None
 
     def on_resize(self) -> None:
-        # After a layout that grew the body, Textual repaints the pane, and again on the
-        # next frame for the list's new scroll size; the repaint the resize itself asks
-        # for would wait for the next line and paint the body a third time: ask now, so it
-        # joins the second.
+        # Textual's repaint after a resize waits for this widget's next refresh (the next
+        # streamed line, a frame later); asked for now, it joins the frame after the layout.
         self.refresh()
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
