@@ -55,8 +55,10 @@ class ToolRoundsHost:
 
     def tool_round_updated(self, conversation: Conversation, update: Update) -> None:
         """Every conversation update (any thread): start a round that just appeared."""
+        if update.kind != "finished":
+            return  # first: reading the round copies the run's state, too dear per token
         tool_round = conversation.tool_round
-        if update.kind != "finished" or tool_round is None or tool_round in self._rounds_begun:
+        if tool_round is None or tool_round in self._rounds_begun:
             return
         self._rounds_begun.add(tool_round)
         self._screen.run_worker(
