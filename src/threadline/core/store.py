@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from threadline.errors import UserError
 from threadline.locations import display_path
@@ -341,17 +341,7 @@ class ClientStore:
         self, profile: str, thread_id: str, limit: int = 50, before: str | None = None
     ) -> list[Message]:
         """The newest ``limit`` cached messages (older than ``before``), oldest first."""
-        sql = "SELECT json FROM messages WHERE profile = ? AND thread_id = ?"
-        params: list[Any] = [profile, thread_id]
-        if before is not None:
-            sql += (
-                " AND (created_at, rowid) < (SELECT created_at, rowid FROM messages "
-                "WHERE profile = ? AND thread_id = ? AND id = ?)"
-            )
-            params += [profile, thread_id, before]
-        rows = await self._db.fetchall(
-            sql + " ORDER BY created_at DESC, rowid DESC LIMIT ?", [*params, limit]
-        )
+        rows = await self._page(profile, thread_id, before, "<", limit)
         return _messages(r[0] for r in reversed(rows))
 
     async def cached_messages_after(
@@ -360,18 +350,24 @@ class ClientStore:
         """The oldest ``limit`` cached messages newer than ``after`` (``None``: from the
         thread's first), oldest first. With ``before`` above, a long thread is read a page
         at a time from either end or from any message."""
+        return _messages(r[0] for r in await self._page(profile, thread_id, after, ">", limit))
+
+    async def _page(
+        self, profile: str, thread_id: str, anchor: str | None, side: Literal["<", ">"], limit: int
+    ) -> list[tuple[Any, ...]]:
+        """Up to ``limit`` messages on ``side`` ("<" older, ">" newer) of ``anchor``, nearest
+        first (``None``: from the newest or the first)."""
         sql = "SELECT json FROM messages WHERE profile = ? AND thread_id = ?"
         params: list[Any] = [profile, thread_id]
-        if after is not None:
+        if anchor is not None:
             sql += (
-                " AND (created_at, rowid) > (SELECT created_at, rowid FROM messages "
+                f" AND (created_at, rowid) {side} (SELECT created_at, rowid FROM messages "
                 "WHERE profile = ? AND thread_id = ? AND id = ?)"
             )
-            params += [profile, thread_id, after]
-        rows = await self._db.fetchall(
-            sql + " ORDER BY created_at ASC, rowid ASC LIMIT ?", [*params, limit]
-        )
-        return _messages(r[0] for r in rows)
+            params += [profile, thread_id, anchor]
+        order = "DESC" if side == "<" else "ASC"
+        sql += f" ORDER BY created_at {order}, rowid {order} LIMIT ?"
+        return await self._db.fetchall(sql, [*params, limit])
 
     async def cached_message(self, profile: str, thread_id: str, message_id: str) -> Message | None:
         row = await self._db.fetchone(
