@@ -89,9 +89,6 @@ def _bind(host: str, port: int) -> Any:
             raise
     except OSError as exc:
         raise CLIError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    # Listening now, before the URL is printed: a client that reads it and connects at
-    # once waits in the backlog until uvicorn accepts, instead of being refused.
-    sock.listen(2048)
     sock.set_inheritable(True)
     return sock
 
