@@ -7,9 +7,11 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +103,15 @@ class ServeProcess:
 
     def url(self) -> str:
         assert self.process.stdout is not None
-        return self.process.stdout.readline().strip()
+        url = self.process.stdout.readline().strip()
+        # serve prints the URL once bound, before uvicorn listens: wait until it accepts.
+        port = int(url.rsplit(":", 1)[1].split("/")[0])
+        for _ in range(500):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    return url
+            time.sleep(0.01)
+        raise AssertionError(f"{url} never accepted a connection")
 
     def stop(self) -> str:
         if self.process.poll() is None:
