@@ -199,6 +199,10 @@ async def test_outputs_survive_switching_threads(tool_apps: ToolApps) -> None:
 
         (card,) = open_cards(app).cards
         assert card.field.text == "half an ans"
+        for _ in range(50):  # the card takes focus once its round is shown again
+            if app.focused is card.field:
+                break
+            await pilot.pause()
         assert app.focused is card.field
         card.field.move_cursor(card.field.document.end)
         await answer(pilot, "wer", "enter")
