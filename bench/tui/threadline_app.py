@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -137,6 +138,25 @@ def go_to_first(app: Any) -> None:
     app.main.messages.action_scroll_home()
 
 
+# --- Profiling: BENCH_PROFILE=FILE profiles the streaming window with pyinstrument ------
+
+
+def _profiler() -> Any:
+    if not os.environ.get("BENCH_PROFILE"):
+        return None
+    from pyinstrument import Profiler
+
+    return Profiler(interval=0.001, async_mode="disabled")
+
+
+def _write_profile(profiler: Any) -> None:
+    path = os.environ["BENCH_PROFILE"]
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(profiler.output_text(unicode=True, show_all=False))
+    # The session too, for other views: pyinstrument --load=FILE.pyisession -r text --show-all
+    profiler.last_session.save(path + ".pyisession")
+
+
 # --- Scenarios --------------------------------------------------------------------------
 
 
@@ -153,7 +173,14 @@ async def stream(spec: StreamSpec, wait_for: str | None, probe: Probe, pilot: Pi
     app = pilot.app
     probe.install_driver_hooks()
     deltas = spec.deltas()
-    watch = StreamWatch(probe.start)
+    profiler = _profiler()
+
+    def first_token() -> None:
+        probe.start()
+        if profiler is not None:
+            profiler.start()
+
+    watch = StreamWatch(first_token)
     await until(lambda: connected(app), "the backend to connect")
     if wait_for is not None:
         await until(lambda: wait_for in shown_message_ids(app), "the thread")
@@ -170,6 +197,9 @@ async def stream(spec: StreamSpec, wait_for: str | None, probe: Probe, pilot: Pi
     else:
         await app.screen.wait_for_refresh()
     window = probe.stop()
+    if profiler is not None:
+        profiler.stop()
+        _write_profile(profiler)
     done = TokenCounter(deltas).tokens_in(watch.chars)
     finished = watch.finished.is_set()
     result = StreamResult(

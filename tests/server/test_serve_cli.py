@@ -70,6 +70,28 @@ def test_serve_prints_the_url_and_a_token_and_requires_it(
     assert token not in (process.stdout.read() if process.stdout else "")
 
 
+def test_a_client_connecting_when_the_url_is_printed_is_not_refused(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The socket listens before the URL is printed: a connection made in the instant
+    before uvicorn starts accepting waits in the backlog (here uvicorn never starts)."""
+    import socket
+
+    import uvicorn
+
+    connected: list[str] = []
+
+    async def not_serving(self: uvicorn.Server, sockets: list[socket.socket]) -> None:
+        url = capsys.readouterr().out.strip()
+        host, port = sockets[0].getsockname()[:2]
+        with socket.create_connection((host, port), timeout=5):
+            connected.append(url)
+
+    monkeypatch.setattr(uvicorn.Server, "serve", not_serving)
+    assert main(["serve", "--port", "0", "--token", "t"]) == 0
+    assert len(connected) == 1 and connected[0].startswith("http://127.0.0.1:")
+
+
 def test_a_given_token_is_not_printed(data_dir: Path) -> None:
     process = serve("--token", "my-own-token")
     try:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import TabbedContent
 
 from threadline.api import Message
 from threadline.cli import main
@@ -184,7 +185,12 @@ async def test_a_streaming_step_updates_in_place() -> None:
             seen.append(view.call["function"]["arguments"])
         assert seen == ['{"loc', '{"location": ', '{"location": "Paris"}']
         assert '"location": "Paris"' in str(view.render())
-        assert log.flushes > flushes and len(log.records) == 9  # appended, not rebuilt
+        # The Events tab is hidden: its list files the new records once it is shown.
+        assert log.flushes == flushes and len(log.records) == 9
+        pane.query_one(TabbedContent).active = "tab-events"
+        await settle(pilot)
+        assert log.flushes == flushes + 1  # appended, not rebuilt
+        assert len(log.rows) == 6  # three deltas of the call folded into one row
 
 
 def test_the_installed_script_replays_in_a_terminal(tmp_path: Path) -> None:

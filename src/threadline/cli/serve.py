@@ -72,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _bind(host: str, port: int) -> Any:
-    """A listening socket (uvicorn's own binding exits the process on failure)."""
+    """A bound socket, not yet listening (uvicorn's own binding exits the process on
+    failure)."""
     import socket
 
     from threadline.cli import CLIError
@@ -136,6 +137,9 @@ async def _serve(args: argparse.Namespace) -> int:
         )
         server = uvicorn.Server(config)
         sock = _bind(args.host, args.port)
+        # Listening before the URL is printed: a client that connects at once waits in the
+        # backlog until uvicorn accepts, instead of being refused while uvicorn starts.
+        sock.listen(config.backlog)
         host, port = sock.getsockname()[:2]
         shown = f"[{host}]" if ":" in host else host
         print(f"http://{shown}:{port}/v1", flush=True)

@@ -113,8 +113,9 @@ class EventLog(ScrollView, can_focus=True):
             self.call_after_refresh(self.scroll_end, animate=False, immediate=True, x_axis=False)
 
     def sync(self) -> None:
-        """The record list grew: file the new records after the next refresh."""
-        if not self._flush_pending and len(self.records) > self._seen:
+        """The record list grew: file the new records after the next refresh (hidden: once
+        shown)."""
+        if not self._flush_pending and len(self.records) > self._seen and self._displayed():
             self._flush_pending = True
             self.call_after_refresh(self._flush)
 
@@ -147,9 +148,12 @@ class EventLog(ScrollView, can_focus=True):
         else:
             self._scroll_to_cursor()
 
+    def on_show(self) -> None:
+        self.sync()  # records that came while the tab was hidden
+
     def _flush(self) -> None:
         self._flush_pending = False
-        if len(self.records) <= self._seen:
+        if len(self.records) <= self._seen or not self._displayed():
             return
         follow = self.cursor is None and (self.is_vertical_scroll_end or not self.rows)
         first_changed = max(0, len(self.rows) - 1)
@@ -159,6 +163,13 @@ class EventLog(ScrollView, can_focus=True):
         self.refresh_lines(first_changed, len(self.rows) - first_changed)
         if follow:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
+
+    def _displayed(self) -> bool:
+        """Whether this list and every container around it are displayed. While the tab is
+        hidden, records wait for ``on_show``: asking a hidden widget for its size makes
+        Textual lay out every widget on the screen, hidden ones included (about a third of
+        the CPU spent streaming at 100 tokens/s)."""
+        return all(node.display for node in self.ancestors_with_self)
 
     def _file_new(self) -> None:
         records, rows, terms, fold = self.records, self.rows, self.terms, self.fold
