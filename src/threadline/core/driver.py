@@ -180,6 +180,9 @@ class Conversation:
         # Set by a cancel the server could not take while a lost stream is being followed.
         self._following = False  # polling a run whose stream was lost
         self._stop_following: APIError | None = None
+        # Cancel asked for while a send was on its way and its run not known yet.
+        self._cancel_wanted = False
+        self.cancel_error: str | None = None
         self._wake = asyncio.Event()
         self.state = RunState()
         self.run_id: str | None = None
@@ -334,12 +337,21 @@ class Conversation:
         """Ask the server to cancel the current run; a live stream reports the end."""
         if self._tool_round is not None:
             self._tool_round.cancel()
+        if self.active and (self.run_id is None or self.run_status in TERMINAL_RUN_STATUSES):
+            # The request is on its way and its run not known yet (``run_id`` is none or the
+            # previous, finished run): the stream cancels it as soon as it names it.
+            self._cancel_wanted = True
+            return self.result()
         if (
             self.thread_id is None
             or self.run_id is None
             or self.run_status in TERMINAL_RUN_STATUSES
         ):
             return self.result()
+        return await self._cancel_current()
+
+    async def _cancel_current(self) -> RunResult:
+        assert self.thread_id is not None and self.run_id is not None
         try:
             run = await self.client.cancel_run(self.thread_id, self.run_id)
         except APIError as exc:
@@ -396,6 +408,8 @@ class Conversation:
                             accepted = True
                             await self._accepted(event, sent_text)
                         self._apply(event)
+                        if self._cancel_wanted and self._run_named(previous_run):
+                            await self._cancel_wanted_run()
             except StreamInterruptedError as exc:
                 run_id = exc.run_id or current_run
                 if not accepted and not exc.events:
@@ -420,9 +434,27 @@ class Conversation:
                 raise StreamInterruptedError(error, [])
         finally:
             self.active = False
+            self._cancel_wanted = False
             await self._flush_capture()
         await self._finish()
         return self.result()
+
+    def _run_named(self, previous_run: str | None) -> bool:
+        """Whether the stream has named this send's run and it is not over yet."""
+        return (
+            self.run_id is not None
+            and self.run_id != previous_run
+            and self.run_status not in TERMINAL_RUN_STATUSES
+        )
+
+    async def _cancel_wanted_run(self) -> None:
+        """The cancel asked for before the run was known. If the request fails the run goes
+        on, and its status says so (the error is kept in ``cancel_error``)."""
+        self._cancel_wanted = False
+        try:
+            await self._cancel_current()
+        except APIError as exc:
+            self.cancel_error = str(exc)
 
     async def _with_idle_timeout(self, stream: EventStream) -> Any:
         """The stream's events; a silence longer than the idle timeout counts as a drop."""

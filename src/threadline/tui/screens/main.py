@@ -33,6 +33,7 @@ from ..errors import ReportsWorkFailures, describe
 from ..keys import bindings
 from ..live import MARKED, LiveFeed, run_label
 from ..messages import RunUpdated, SessionOpened
+from ..render_markdown.code import warm_up
 from ..retry_wait import RetryCancelled
 from ..widgets.composer import Composer, draft_key
 from ..widgets.inspector.host import InspectorHost
@@ -173,6 +174,9 @@ class MainScreen(
         # At start-up the thread's cached messages come first, then the inspector pane and
         # the backend (each imports a good deal, and the loop waits for imports).
         await self.messages.wait_first_load()
+        # The first reply, in a new thread too, should not wait ~150 ms for markdown-it and
+        # Pygments: they load in a thread now, while the backend connects.
+        warm_up()
         await mount_inspector(self)
         await self.connect_session()
 

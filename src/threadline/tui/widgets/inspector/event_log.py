@@ -149,7 +149,7 @@ class EventLog(ScrollView, can_focus=True):
             self._scroll_to_cursor()
 
     def on_show(self) -> None:
-        self.sync()  # records that came while the tab was hidden
+        self._flush()  # records that came while the tab was hidden
 
     def _flush(self) -> None:
         self._flush_pending = False
