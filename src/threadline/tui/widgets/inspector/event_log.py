@@ -115,7 +115,7 @@ class EventLog(ScrollView, can_focus=True):
     def sync(self) -> None:
         """The record list grew: file the new records after the next refresh (hidden: once
         shown)."""
-        if not self._flush_pending and len(self.records) > self._seen and self._displayed():
+        if not self._flush_pending and len(self.records) > self._seen and self.is_displayed():
             self._flush_pending = True
             self.call_after_refresh(self._flush)
 
@@ -153,7 +153,7 @@ class EventLog(ScrollView, can_focus=True):
 
     def _flush(self) -> None:
         self._flush_pending = False
-        if len(self.records) <= self._seen or not self._displayed():
+        if len(self.records) <= self._seen or not self.is_displayed():
             return
         follow = self.cursor is None and (self.is_vertical_scroll_end or not self.rows)
         first_changed = max(0, len(self.rows) - 1)
@@ -164,7 +164,7 @@ class EventLog(ScrollView, can_focus=True):
         if follow:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
 
-    def _displayed(self) -> bool:
+    def is_displayed(self) -> bool:
         """Whether this list and every container around it are displayed. While the tab is
         hidden, records wait for ``on_show``: asking a hidden widget for its size makes
         Textual lay out every widget on the screen, hidden ones included (about a third of
