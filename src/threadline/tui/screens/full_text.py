@@ -59,6 +59,7 @@ class FullTextScreen(ModalScreen[None]):
         super().__init__()
         self._title = title
         self._text = text
+        self._log = Log(auto_scroll=False, id="full-text")
 
     def compose(self) -> ComposeResult:
         lines = self._text.count("\n") + 1
@@ -67,16 +68,19 @@ class FullTextScreen(ModalScreen[None]):
                 Content(f"{self._title} · {len(self._text):,} characters, {lines:,} lines"),
                 classes="title",
             )
-            yield Log(auto_scroll=False, id="full-text")
+            yield self._log
             yield Static(
                 Content(f"c copies all · rows cut every {CHUNK:,} characters · escape closes"),
                 classes="hint",
             )
 
     def on_mount(self) -> None:
-        log = self.query_one(Log)
-        log.write_lines(rows(self._text))
-        log.focus()
+        # Keys that arrive together (a paste whose escapes Textual turns into key presses)
+        # can close the screen before it mounts: a query then found nothing and crashed.
+        if not self._log.is_attached:
+            return
+        self._log.write_lines(rows(self._text))
+        self._log.focus()
 
     def action_close(self) -> None:
         self.dismiss(None)
