@@ -13,14 +13,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
-from threadline.api import ASGIStreamingTransport, AssistantsClient
-from threadline.cli.backend import EMBEDDED_BASE_URL, ClientBackend
-from threadline.config import Config, Profile
 from threadline.core.driver import Conversation
 from threadline.core.session import Session
-from threadline.core.store import ClientStore
+
+from .demo_session import demo_session
 
 KEY = "sk-test-cancel-0123456789"
 LONG = "stream 2000 tokens"
@@ -34,40 +31,14 @@ class Served:
 
 @pytest.fixture
 async def served(tmp_path: Path) -> AsyncIterator[Served]:
-    from threadline.server.app import create_app
-    from threadline.server.engines.demo import DemoEngine
-    from threadline.server.store import Store
-
-    server_store = await Store.open(tmp_path / "server.sqlite3")
-    app = create_app(server_store, DemoEngine(100), token=KEY)
-    await app.state.server.startup()
     posted = asyncio.Event()
 
     async def on_request(request: httpx.Request) -> None:
         if request.method == "POST":
             posted.set()
 
-    http = httpx.AsyncClient(
-        transport=ASGIStreamingTransport(app), event_hooks={"request": [on_request]}
-    )
-
-    async def backend(profile: Profile) -> ClientBackend:
-        client = AssistantsClient(
-            base_url=EMBEDDED_BASE_URL, api_key=SecretStr(KEY), max_retries=0, http_client=http
-        )
-        return ClientBackend(client, "test · demo")
-
-    store = await ClientStore.open(tmp_path / "client.db")
-    session = Session(Config(), None, store, backend)
-    await session.connect()
-    try:
+    async with demo_session(tmp_path, key=KEY, speed=100, on_request=on_request) as session:
         yield Served(session, posted)
-    finally:
-        await session.aclose()
-        await http.aclose()
-        await store.close()
-        await app.state.server.shutdown()
-        await server_store.close()
 
 
 async def send_and_cancel_at_once(served: Served, conversation: Conversation, text: str) -> str:

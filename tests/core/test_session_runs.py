@@ -9,18 +9,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import pytest
-from pydantic import SecretStr
 
-from threadline.api import ASGIStreamingTransport, AssistantsClient, CodeInterpreterToolCall
-from threadline.cli.backend import EMBEDDED_BASE_URL, ClientBackend
-from threadline.config import Config, Profile
+from threadline.api import CodeInterpreterToolCall
+from threadline.config import Config
 from threadline.core.capture import read_capture, write_capture
 from threadline.core.replay import Replay
 from threadline.core.run_options import RunOptions
 from threadline.core.session import Session
-from threadline.core.store import ClientStore
+
+from .demo_session import demo_session
 
 KEY = "sk-test-inspector-0123456789"
 FILE_SEARCH_CONTENT = "step_details.tool_calls[*].file_search.results[*].content"
@@ -28,33 +26,9 @@ FILE_SEARCH_CONTENT = "step_details.tool_calls[*].file_search.results[*].content
 
 @pytest.fixture
 async def session(tmp_path: Path) -> AsyncIterator[Session]:
-    from threadline.server.app import create_app
-    from threadline.server.engines.demo import DemoEngine
-    from threadline.server.store import Store
-
-    server_store = await Store.open(tmp_path / "server.sqlite3")
-    app = create_app(server_store, DemoEngine(0), token=KEY)
-    await app.state.server.startup()
-    http = httpx.AsyncClient(transport=ASGIStreamingTransport(app))
-
-    async def backend(profile: Profile) -> ClientBackend:
-        client = AssistantsClient(
-            base_url=EMBEDDED_BASE_URL, api_key=SecretStr(KEY), max_retries=0, http_client=http
-        )
-        return ClientBackend(client, "test · demo")
-
-    store = await ClientStore.open(tmp_path / "client.db")
     config = Config.model_validate({"capture_retention": 2})
-    session = Session(config, None, store, backend)
-    await session.connect()
-    try:
+    async with demo_session(tmp_path, key=KEY, config=config) as session:
         yield session
-    finally:
-        await session.aclose()
-        await http.aclose()
-        await store.close()
-        await app.state.server.shutdown()
-        await server_store.close()
 
 
 async def test_runs_newest_first_and_steps_in_order(session: Session) -> None:
