@@ -180,9 +180,10 @@ class Conversation:
         # Set by a cancel the server could not take while a lost stream is being followed.
         self._following = False  # polling a run whose stream was lost
         self._stop_following: APIError | None = None
-        # Cancel asked for while a send was on its way and its run not known yet.
-        self._cancel_wanted = False
-        self.cancel_error: str | None = None
+        # Set once this drive's run is known (a send's stream named it, or a recovery found
+        # it) and whenever nothing is being driven: a cancel waits for it.
+        self._run_known = asyncio.Event()
+        self._run_known.set()
         self._wake = asyncio.Event()
         self.state = RunState()
         self.run_id: str | None = None
@@ -337,21 +338,15 @@ class Conversation:
         """Ask the server to cancel the current run; a live stream reports the end."""
         if self._tool_round is not None:
             self._tool_round.cancel()
-        if self.active and (self.run_id is None or self.run_status in TERMINAL_RUN_STATUSES):
-            # The request is on its way and its run not known yet (``run_id`` is none or the
-            # previous, finished run): the stream cancels it as soon as it names it.
-            self._cancel_wanted = True
-            return self.result()
+        # A send on its way whose run is not known yet (``run_id`` is none or the previous,
+        # finished run): cancel that run once the stream names it.
+        await self._run_known.wait()
         if (
             self.thread_id is None
             or self.run_id is None
             or self.run_status in TERMINAL_RUN_STATUSES
         ):
             return self.result()
-        return await self._cancel_current()
-
-    async def _cancel_current(self) -> RunResult:
-        assert self.thread_id is not None and self.run_id is not None
         try:
             run = await self.client.cancel_run(self.thread_id, self.run_id)
         except APIError as exc:
@@ -395,6 +390,8 @@ class Conversation:
         if self.active:
             raise ConversationBusy("a run is already streaming in this conversation")
         self.active = True
+        if sent_text is not None:
+            self._run_known.clear()
         self._capture = []
         self._capture_start = time.monotonic()
         accepted = False
@@ -408,8 +405,6 @@ class Conversation:
                             accepted = True
                             await self._accepted(event, sent_text)
                         self._apply(event)
-                        if self._cancel_wanted and self._run_named(previous_run):
-                            await self._cancel_wanted_run()
             except StreamInterruptedError as exc:
                 run_id = exc.run_id or current_run
                 if not accepted and not exc.events:
@@ -434,27 +429,10 @@ class Conversation:
                 raise StreamInterruptedError(error, [])
         finally:
             self.active = False
-            self._cancel_wanted = False
+            self._run_known.set()
             await self._flush_capture()
         await self._finish()
         return self.result()
-
-    def _run_named(self, previous_run: str | None) -> bool:
-        """Whether the stream has named this send's run and it is not over yet."""
-        return (
-            self.run_id is not None
-            and self.run_id != previous_run
-            and self.run_status not in TERMINAL_RUN_STATUSES
-        )
-
-    async def _cancel_wanted_run(self) -> None:
-        """The cancel asked for before the run was known. If the request fails the run goes
-        on, and its status says so (the error is kept in ``cancel_error``)."""
-        self._cancel_wanted = False
-        try:
-            await self._cancel_current()
-        except APIError as exc:
-            self.cancel_error = str(exc)
 
     async def _with_idle_timeout(self, stream: EventStream) -> Any:
         """The stream's events; a silence longer than the idle timeout counts as a drop."""
@@ -521,6 +499,7 @@ class Conversation:
         change = self.state.apply(event)
         if change.kind == "run" and change.object_id is not None:
             self.run_id = change.object_id
+            self._run_known.set()
             if self.thread_id is None:
                 self.thread_id = self.state.run(change.object_id).thread_id or None
         elif change.kind == "thread" and change.object_id is not None:
@@ -539,6 +518,7 @@ class Conversation:
             )
             return
         self.run_id = run_id
+        self._run_known.set()
         self._stop_following = None
         self._wake.clear()
         self._following = True
